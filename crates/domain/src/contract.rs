@@ -1,0 +1,112 @@
+//! The store contract suite: one set of checks that every `Store` implementation must pass, so
+//! SQLite and PostgreSQL behave the same to the layers above them.
+//!
+//! Compiled only with the `contract` feature, by the store crates' tests. Checks go through the
+//! trait alone and tolerate sharing one store: each uses its own randomly tagged users, and times
+//! far from those of the other checks where a call looks beyond one user (`revoked_since`,
+//! `prune_sessions`). A failed check panics with what it expected.
+
+mod keys;
+mod sessions;
+mod support;
+mod users;
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+
+use futures_util::FutureExt;
+
+use crate::Store;
+
+/// One check: runs against a migrated store and panics if the store breaks the contract.
+pub type Check = for<'a> fn(&'a dyn Store) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+macro_rules! checks {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        /// Every check with its name, in the order `run_all` runs them.
+        pub const CHECKS: &[(&str, Check)] = &[
+            $((stringify!($name), |store| Box::pin($module::$name(store)))),*
+        ];
+    };
+}
+
+checks![
+    users::ping_answers,
+    users::create_and_read_user,
+    users::create_user_conflicts_ignore_case,
+    users::create_user_race_has_one_winner,
+    users::login_prefers_username_over_email,
+    users::set_password_hash_keeps_sessions,
+    users::update_profile_changes_only_given_fields,
+    users::delete_user_returns_live_sessions_and_cascades,
+    sessions::start_session_records_login,
+    sessions::advance_session_is_compare_and_set,
+    sessions::revoke_session_checks_owner,
+    sessions::revoke_user_sessions_keeps_one,
+    sessions::change_password_is_atomic,
+    sessions::live_sessions_newest_first,
+    sessions::revoked_since_is_inclusive,
+    sessions::prune_sessions_removes_dead_ones,
+    sessions::timestamps_round_trip_exactly,
+    keys::ensure_signing_key_keeps_one_current,
+    keys::ensure_secret_is_idempotent,
+];
+
+/// The outcome of `run_each`: the names of the checks that passed, and of those that failed
+/// with their panic message.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub passed: Vec<&'static str>,
+    pub failed: Vec<(&'static str, String)>,
+}
+
+impl Report {
+    /// Panics listing every failed check, if any failed.
+    pub fn assert_passed(&self) {
+        let total = self.passed.len() + self.failed.len();
+        assert!(
+            self.failed.is_empty(),
+            "{} of {total} store contract checks failed:\n{}",
+            self.failed.len(),
+            self.failed
+                .iter()
+                .map(|(name, why)| format!("  {name}: {why}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+/// Runs every check on `store`, one after another, catching each check's panic so one failure
+/// does not hide the others; lets the caller clean up before asserting.
+pub async fn run_each(store: &dyn Store) -> Report {
+    let mut report = Report::default();
+    for (name, check) in CHECKS {
+        match AssertUnwindSafe(check(store)).catch_unwind().await {
+            Ok(()) => {
+                println!("store contract: {name} ok");
+                report.passed.push(name);
+            }
+            Err(panic) => {
+                println!("store contract: {name} FAILED");
+                report.failed.push((name, panic_message(panic.as_ref())));
+            }
+        }
+    }
+    report
+}
+
+/// Runs every check on `store` and panics if any failed.
+pub async fn run_all(store: &dyn Store) {
+    run_each(store).await.assert_passed();
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panicked".to_owned())
+}

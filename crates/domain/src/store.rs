@@ -1,0 +1,141 @@
+//! The store contract. Each method is one use case and owns its transaction, so a caller can
+//! never leave half an operation behind. SQLite and PostgreSQL implement it in their own crates
+//! (`gatehouse-store-sqlite`, `gatehouse-store-postgres`) with their own SQL and migrations;
+//! one integration suite runs against both.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{NewSession, NewUser, ProfilePatch, RevokedSession, Session, SessionId, User, UserId};
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique field is taken; carries the API field name (`username` or `email`).
+    #[error("{0} is already taken")]
+    Conflict(&'static str),
+    /// The row the call needs does not exist (or is not the caller's).
+    #[error("not found")]
+    NotFound,
+    /// Anything else: the database is down, a constraint we did not expect, a bug.
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// A user with their password hash, for the few paths that check or replace a password.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// An Ed25519 signing key as stored. `private_der` is PKCS#8 DER, `public_raw` the 32-byte key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub private_der: Vec<u8>,
+    pub public_raw: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+    /// Set when a newer key took over signing; the key still verifies until its tokens expire.
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Cheap round trip for `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    async fn close(&self);
+
+    // --- users ---
+
+    /// Inserts a user. A taken username or email (case-insensitive) is `Conflict("username")` or
+    /// `Conflict("email")`.
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError>;
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Finds a user by username or email, case-insensitively; an exact username match wins over
+    /// an email match.
+    async fn credentials_by_login(&self, login: &str) -> Result<Option<Credentials>, StoreError>;
+
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>, StoreError>;
+
+    /// Replaces the hash without touching sessions: the upgrade of an old hash after a login.
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError>;
+
+    /// Applies a profile patch; `Conflict("username")` when the new username is taken,
+    /// `NotFound` when the user is gone.
+    async fn update_profile(&self, id: UserId, patch: &ProfilePatch) -> Result<User, StoreError>;
+
+    /// Deletes the user and their sessions for good, returning the sessions that were live so
+    /// their access tokens can be revoked. `NotFound` when there was no such user.
+    async fn delete_user(&self, id: UserId, now: DateTime<Utc>) -> Result<Vec<SessionId>, StoreError>;
+
+    // --- sessions ---
+
+    /// Starts a session at counter 0 and records the login in `users.last_login`.
+    async fn start_session(&self, session: NewSession) -> Result<Session, StoreError>;
+
+    async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError>;
+
+    /// Moves a live session's counter from `from` to `from + 1` if it is still at `from`
+    /// (compare-and-set), setting `rotated_at`, `last_used_at` to `now` and `expires_at`.
+    /// Returns false when another request moved it first or the session is revoked.
+    async fn advance_session(
+        &self,
+        id: SessionId,
+        from: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Revokes one session if it belongs to `user` and is live; false otherwise.
+    async fn revoke_session(
+        &self,
+        id: SessionId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Revokes every live session of `user` except `keep`; returns those it revoked.
+    async fn revoke_user_sessions(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError>;
+
+    /// In one transaction: sets the new hash, revokes every live session except `keep`, and moves
+    /// `keep`'s counter one step (so the caller gets a fresh refresh token). Returns the revoked.
+    async fn change_password(
+        &self,
+        user: UserId,
+        hash: &str,
+        keep: SessionId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError>;
+
+    /// Live (not revoked, not expired at `now`) sessions of a user, newest first.
+    async fn live_sessions(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError>;
+
+    /// Sessions revoked at or after `since`: the revocation set's start-up load and catch-up.
+    async fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<RevokedSession>, StoreError>;
+
+    /// Removes sessions that expired or were revoked before `before`; returns how many.
+    async fn prune_sessions(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    // --- keys and secrets ---
+
+    /// Every signing key, newest first.
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError>;
+
+    /// Stores `candidate` as the current signing key unless there already is one (several nodes
+    /// starting at once agree on one key).
+    async fn ensure_signing_key(&self, candidate: SigningKeyRecord) -> Result<(), StoreError>;
+
+    /// Returns the secret stored under `name`, storing `candidate` first if there is none.
+    async fn ensure_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
+}

@@ -1,0 +1,179 @@
+//! gatehouse's store on PostgreSQL: for several nodes sharing one database.
+//!
+//! Concurrency is PostgreSQL's: single-statement compare-and-set updates, row locks where a
+//! transaction reads before it writes, and unique indexes (named, so violations map to API
+//! fields) as the last word on races. TLS is available through the URL (`sslmode=require`),
+//! using rustls with ring and the bundled webpki roots.
+
+mod codec;
+mod error;
+mod keys;
+mod scratch;
+mod sessions;
+mod users;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use gatehouse_domain::{
+    Credentials, NewSession, NewUser, ProfilePatch, RevokedSession, Session, SessionId,
+    SigningKeyRecord, Store, StoreError, User, UserId,
+};
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+
+pub use crate::scratch::{create_scratch_database, drop_database};
+
+use crate::error::db;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The PostgreSQL implementation of [`Store`]; cloning shares the pool.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects a pool of at most `max_connections` (at least one) to the `postgres://` `url`,
+    /// opening one connection now so a wrong URL fails here.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect(url)
+            .await
+            .map_err(db)?;
+        Ok(Self { pool })
+    }
+
+    /// Applies the embedded migrations that have not run yet (sqlx takes an advisory lock, so
+    /// nodes starting together do not run them twice).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(Box::new(e)))
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
+        users::create(&self.pool, user).await
+    }
+
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        users::by_id(&self.pool, id).await
+    }
+
+    async fn credentials_by_login(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
+        users::credentials_by_login(&self.pool, login).await
+    }
+
+    async fn credentials_by_id(&self, id: UserId) -> Result<Option<Credentials>, StoreError> {
+        users::credentials_by_id(&self.pool, id).await
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        users::set_password_hash(&self.pool, id, hash).await
+    }
+
+    async fn update_profile(&self, id: UserId, patch: &ProfilePatch) -> Result<User, StoreError> {
+        users::update_profile(&self.pool, id, patch).await
+    }
+
+    async fn delete_user(
+        &self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        users::delete(&self.pool, id, now).await
+    }
+
+    async fn start_session(&self, session: NewSession) -> Result<Session, StoreError> {
+        sessions::start(&self.pool, session).await
+    }
+
+    async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
+        sessions::by_id(&self.pool, id).await
+    }
+
+    async fn advance_session(
+        &self,
+        id: SessionId,
+        from: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        sessions::advance(&self.pool, id, from, now, expires_at).await
+    }
+
+    async fn revoke_session(
+        &self,
+        id: SessionId,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        sessions::revoke(&self.pool, id, user, now).await
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        user: UserId,
+        keep: Option<SessionId>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        sessions::revoke_all(&self.pool, user, keep, now).await
+    }
+
+    async fn change_password(
+        &self,
+        user: UserId,
+        hash: &str,
+        keep: SessionId,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError> {
+        sessions::change_password(&self.pool, user, hash, keep, now, expires_at).await
+    }
+
+    async fn live_sessions(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError> {
+        sessions::live(&self.pool, user, now).await
+    }
+
+    async fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<RevokedSession>, StoreError> {
+        sessions::revoked_since(&self.pool, since).await
+    }
+
+    async fn prune_sessions(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        sessions::prune(&self.pool, before).await
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
+        keys::signing_keys(&self.pool).await
+    }
+
+    async fn ensure_signing_key(&self, candidate: SigningKeyRecord) -> Result<(), StoreError> {
+        keys::ensure_signing_key(&self.pool, candidate).await
+    }
+
+    async fn ensure_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        keys::ensure_secret(&self.pool, name, candidate).await
+    }
+}

@@ -1,0 +1,225 @@
+//! The `sessions` table: one row per login, advanced by compare-and-set on each refresh.
+
+use chrono::{DateTime, Utc};
+use gatehouse_domain::{NewSession, RevokedSession, Session, SessionId, StoreError, UserId};
+use sqlx::postgres::PgRow;
+use sqlx::{PgExecutor, PgPool, Row};
+use uuid::Uuid;
+
+use crate::codec::micros;
+use crate::error::{db, user_reference};
+
+macro_rules! session_columns {
+    () => {
+        "id, user_id, counter, user_agent, ip, created_at, last_used_at, rotated_at, expires_at, \
+         revoked_at"
+    };
+}
+
+pub(crate) async fn start(pool: &PgPool, new: NewSession) -> Result<Session, StoreError> {
+    let now = micros(new.now);
+    let mut tx = pool.begin().await.map_err(db)?;
+    // Updating the user first also locks it against a concurrent `delete_user`.
+    let done = sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
+        .bind(now)
+        .bind(new.user_id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let row = sqlx::query(concat!(
+        "INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
+         rotated_at, expires_at, revoked_at) \
+         VALUES ($1, $2, 0, $3, $4, $5, $5, NULL, $6, NULL) RETURNING ",
+        session_columns!()
+    ))
+    .bind(new.id.0)
+    .bind(new.user_id.0)
+    .bind(&new.user_agent)
+    .bind(&new.ip)
+    .bind(now)
+    .bind(micros(new.expires_at))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(user_reference)?;
+    let session = session_from_row(&row)?;
+    tx.commit().await.map_err(db)?;
+    Ok(session)
+}
+
+pub(crate) async fn by_id(pool: &PgPool, id: SessionId) -> Result<Option<Session>, StoreError> {
+    sqlx::query(concat!("SELECT ", session_columns!(), " FROM sessions WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(session_from_row)
+        .transpose()
+}
+
+pub(crate) async fn advance(
+    pool: &PgPool,
+    id: SessionId,
+    from: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, \
+         expires_at = $2 WHERE id = $3 AND counter = $4 AND revoked_at IS NULL",
+    )
+    .bind(micros(now))
+    .bind(micros(expires_at))
+    .bind(id.0)
+    .bind(from)
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn revoke(
+    pool: &PgPool,
+    id: SessionId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 \
+         WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(micros(now))
+    .bind(id.0)
+    .bind(user.0)
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Revokes every unrevoked session of `user` but `keep`, returning their ids.
+pub(crate) async fn revoke_all(
+    conn: impl PgExecutor<'_>,
+    user: UserId,
+    keep: Option<SessionId>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionId>, StoreError> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE sessions SET revoked_at = $1 \
+         WHERE user_id = $2 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3) \
+         RETURNING id",
+    )
+    .bind(micros(now))
+    .bind(user.0)
+    .bind(keep.map(|k| k.0))
+    .fetch_all(conn)
+    .await
+    .map_err(db)?;
+    Ok(ids.into_iter().map(SessionId).collect())
+}
+
+pub(crate) async fn change_password(
+    pool: &PgPool,
+    user: UserId,
+    hash: &str,
+    keep: SessionId,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<Vec<SessionId>, StoreError> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let revoked = revoke_all(&mut *tx, user, Some(keep), now).await?;
+    // `keep` must be a live session of this user, or nothing happens at all.
+    let kept = sqlx::query(
+        "UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, \
+         expires_at = $2 WHERE id = $3 AND user_id = $4 AND revoked_at IS NULL",
+    )
+    .bind(micros(now))
+    .bind(micros(expires_at))
+    .bind(keep.0)
+    .bind(user.0)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    if kept.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(revoked)
+}
+
+pub(crate) async fn live(
+    pool: &PgPool,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<Session>, StoreError> {
+    sqlx::query(concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+          ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(user.0)
+    .bind(micros(now))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(session_from_row)
+    .collect()
+}
+
+pub(crate) async fn revoked_since(
+    pool: &PgPool,
+    since: DateTime<Utc>,
+) -> Result<Vec<RevokedSession>, StoreError> {
+    let rows: Vec<(Uuid, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, revoked_at FROM sessions WHERE revoked_at >= $1 ORDER BY revoked_at",
+    )
+    .bind(micros(since))
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, revoked_at)| RevokedSession {
+            id: SessionId(id),
+            revoked_at,
+        })
+        .collect())
+}
+
+pub(crate) async fn prune(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1")
+        .bind(micros(before))
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(done.rows_affected())
+}
+
+fn session_from_row(row: &PgRow) -> Result<Session, StoreError> {
+    Ok(Session {
+        id: SessionId(row.try_get("id").map_err(db)?),
+        user_id: UserId(row.try_get("user_id").map_err(db)?),
+        counter: row.try_get("counter").map_err(db)?,
+        user_agent: row.try_get("user_agent").map_err(db)?,
+        ip: row.try_get("ip").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        last_used_at: row.try_get("last_used_at").map_err(db)?,
+        rotated_at: row.try_get("rotated_at").map_err(db)?,
+        expires_at: row.try_get("expires_at").map_err(db)?,
+        revoked_at: row.try_get("revoked_at").map_err(db)?,
+    })
+}

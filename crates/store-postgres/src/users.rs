@@ -1,0 +1,223 @@
+//! The `users` table: accounts and their credentials.
+//!
+//! Username and email are matched through `lower(…)`, the expressions the unique indexes are
+//! built on, so lookups and uniqueness agree and the indexes serve the lookups.
+
+use chrono::{DateTime, Utc};
+use gatehouse_domain::{
+    Credentials, NewUser, ProfilePatch, PublicId, Role, SessionId, StoreError, User, UserId,
+};
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use crate::codec::micros;
+use crate::error::{db, user_write};
+
+/// The columns `user_from_row` reads, followed by the password hash.
+macro_rules! user_columns {
+    () => {
+        "id, public_id, username, email, first_name, last_name, phone_number, date_of_birth, \
+         gender, role, is_active, is_email_verified, is_staff, is_superuser, date_joined, \
+         last_login, password_hash"
+    };
+}
+
+pub(crate) async fn create(pool: &PgPool, user: NewUser) -> Result<User, StoreError> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // Checked first so a clash on both reports the username; a concurrent insert that slips
+    // past this check still fails on the index and is mapped by its name.
+    let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1)), \
+                EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2))",
+    )
+    .bind(user.username.as_ref())
+    .bind(user.email.as_ref())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    if username_taken {
+        return Err(StoreError::Conflict("username"));
+    }
+    if email_taken {
+        return Err(StoreError::Conflict("email"));
+    }
+    let row = sqlx::query(concat!(
+        "INSERT INTO users (public_id, username, email, password_hash, first_name, last_name, \
+         phone_number, date_of_birth, gender, role, is_active, is_email_verified, is_staff, \
+         is_superuser, date_joined) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING ",
+        user_columns!()
+    ))
+    .bind(user.public_id.0)
+    .bind(user.username.as_ref())
+    .bind(user.email.as_ref())
+    .bind(&user.password_hash)
+    .bind(&user.first_name)
+    .bind(&user.last_name)
+    .bind(&user.phone_number)
+    .bind(user.date_of_birth)
+    .bind(&user.gender)
+    .bind(user.role.as_ref())
+    .bind(user.is_active)
+    .bind(user.is_email_verified)
+    .bind(user.is_staff)
+    .bind(user.is_superuser)
+    .bind(micros(user.date_joined))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(user_write)?;
+    let created = user_from_row(&row)?;
+    tx.commit().await.map_err(user_write)?;
+    Ok(created)
+}
+
+pub(crate) async fn by_id(pool: &PgPool, id: UserId) -> Result<Option<User>, StoreError> {
+    Ok(credentials_by_id(pool, id).await?.map(|c| c.user))
+}
+
+pub(crate) async fn credentials_by_id(
+    pool: &PgPool,
+    id: UserId,
+) -> Result<Option<Credentials>, StoreError> {
+    sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(credentials_from_row)
+        .transpose()
+}
+
+pub(crate) async fn credentials_by_login(
+    pool: &PgPool,
+    login: &str,
+) -> Result<Option<Credentials>, StoreError> {
+    sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE lower(username) = lower($1) OR lower(email) = lower($1) \
+          ORDER BY lower(username) = lower($1) DESC LIMIT 1"
+    ))
+    .bind(login)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?
+    .as_ref()
+    .map(credentials_from_row)
+    .transpose()
+}
+
+pub(crate) async fn set_password_hash(
+    pool: &PgPool,
+    id: UserId,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id.0)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_profile(
+    pool: &PgPool,
+    id: UserId,
+    patch: &ProfilePatch,
+) -> Result<User, StoreError> {
+    // One statement: a `NULL` parameter leaves its column as it is.
+    let row = sqlx::query(concat!(
+        "UPDATE users SET \
+           username = COALESCE($1, username), \
+           first_name = COALESCE($2, first_name), \
+           last_name = COALESCE($3, last_name), \
+           phone_number = COALESCE($4, phone_number), \
+           date_of_birth = CASE WHEN $5 THEN $6 ELSE date_of_birth END, \
+           gender = COALESCE($7, gender), \
+           role = COALESCE($8, role) \
+         WHERE id = $9 RETURNING ",
+        user_columns!()
+    ))
+    .bind(patch.username.as_ref().map(AsRef::<str>::as_ref))
+    .bind(patch.first_name.as_deref())
+    .bind(patch.last_name.as_deref())
+    .bind(patch.phone_number.as_deref())
+    .bind(patch.date_of_birth.is_some())
+    .bind(patch.date_of_birth.flatten())
+    .bind(patch.gender.as_deref())
+    .bind(patch.role.as_ref().map(AsRef::<str>::as_ref))
+    .bind(id.0)
+    .fetch_optional(pool)
+    .await
+    .map_err(user_write)?
+    .ok_or(StoreError::NotFound)?;
+    user_from_row(&row)
+}
+
+pub(crate) async fn delete(
+    pool: &PgPool,
+    id: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionId>, StoreError> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    // The row lock makes a concurrent `start_session` for this user wait and then fail, so no
+    // session can appear between the list below and the delete.
+    let exists = sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let live: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(id.0)
+    .bind(micros(now))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    // Sessions go with the user (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(live.into_iter().map(SessionId).collect())
+}
+
+fn credentials_from_row(row: &PgRow) -> Result<Credentials, StoreError> {
+    Ok(Credentials {
+        user: user_from_row(row)?,
+        password_hash: row.try_get("password_hash").map_err(db)?,
+    })
+}
+
+fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId(row.try_get("id").map_err(db)?),
+        public_id: PublicId(row.try_get("public_id").map_err(db)?),
+        username: row.try_get("username").map_err(db)?,
+        email: row.try_get("email").map_err(db)?,
+        first_name: row.try_get("first_name").map_err(db)?,
+        last_name: row.try_get("last_name").map_err(db)?,
+        phone_number: row.try_get("phone_number").map_err(db)?,
+        date_of_birth: row.try_get("date_of_birth").map_err(db)?,
+        gender: row.try_get("gender").map_err(db)?,
+        role: Role::from_store(row.try_get("role").map_err(db)?),
+        is_active: row.try_get("is_active").map_err(db)?,
+        is_email_verified: row.try_get("is_email_verified").map_err(db)?,
+        is_staff: row.try_get("is_staff").map_err(db)?,
+        is_superuser: row.try_get("is_superuser").map_err(db)?,
+        date_joined: row.try_get("date_joined").map_err(db)?,
+        last_login: row.try_get("last_login").map_err(db)?,
+    })
+}

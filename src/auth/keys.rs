@@ -1,0 +1,140 @@
+//! Ed25519 signing keys for access tokens, shared by every node through the store.
+//!
+//! On start each node proposes a freshly generated key; the store keeps it only if no current
+//! key exists, so nodes starting together agree on one. Retired keys keep verifying (and stay in
+//! the JWKS) so tokens they signed live out their lifetime. A token naming an unknown `kid`
+//! makes the node re-read the keys (at most once per `RELOAD_EVERY`), which is how a rotation
+//! done by another node reaches this one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::SigningKey;
+use gatehouse_domain::{SigningKeyRecord, Store};
+use jsonwebtoken::{DecodingKey, EncodingKey};
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+/// PKCS#8 v1 prefix of an Ed25519 private key; the 32-byte seed follows.
+const PKCS8_ED25519_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+const RELOAD_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Clone)]
+pub struct Keys {
+    store: Arc<dyn Store>,
+    inner: Arc<RwLock<KeySet>>,
+}
+
+struct KeySet {
+    signing_kid: String,
+    signing: EncodingKey,
+    verifying: HashMap<String, DecodingKey>,
+    jwks: Value,
+    loaded_at: Instant,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(<redacted>)")
+    }
+}
+
+impl Keys {
+    /// Makes sure a signing key exists, then loads every key.
+    pub async fn load(store: Arc<dyn Store>, now: DateTime<Utc>) -> anyhow::Result<Self> {
+        store.ensure_signing_key(generate(now)).await?;
+        let set = read(store.as_ref()).await?;
+        Ok(Self { store, inner: Arc::new(RwLock::new(set)) })
+    }
+
+    /// The key id and key that sign new tokens.
+    pub fn signing(&self) -> (String, EncodingKey) {
+        let set = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (set.signing_kid.clone(), set.signing.clone())
+    }
+
+    /// The verifying key for `kid`, re-reading the store once if it is unknown.
+    pub async fn verifying(&self, kid: &str) -> Option<DecodingKey> {
+        if let Some(key) = self.cached(kid) {
+            return Some(key);
+        }
+        let stale = {
+            let set = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            set.loaded_at.elapsed() >= RELOAD_EVERY
+        };
+        if stale {
+            match read(self.store.as_ref()).await {
+                Ok(set) => *self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner) = set,
+                Err(e) => tracing::warn!(error = %e, "re-reading signing keys failed"),
+            }
+        }
+        self.cached(kid)
+    }
+
+    /// The public keys as a JSON Web Key Set.
+    pub fn jwks(&self) -> Value {
+        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner).jwks.clone()
+    }
+
+    fn cached(&self, kid: &str) -> Option<DecodingKey> {
+        let set = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        set.verifying.get(kid).cloned()
+    }
+}
+
+/// A new random key, its `kid` the RFC 7638 thumbprint of its public half.
+fn generate(now: DateTime<Utc>) -> SigningKeyRecord {
+    let seed: [u8; 32] = rand::random();
+    let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+    let mut private_der = PKCS8_ED25519_PREFIX.to_vec();
+    private_der.extend_from_slice(&seed);
+    SigningKeyRecord {
+        kid: thumbprint(&public),
+        private_der,
+        public_raw: public.to_vec(),
+        created_at: now,
+        retired_at: None,
+    }
+}
+
+fn thumbprint(public: &[u8]) -> String {
+    let canonical = format!(
+        r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+        URL_SAFE_NO_PAD.encode(public)
+    );
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+async fn read(store: &dyn Store) -> anyhow::Result<KeySet> {
+    let records = store.signing_keys().await?;
+    let current = records
+        .iter()
+        .find(|k| k.retired_at.is_none())
+        .ok_or_else(|| anyhow::anyhow!("the store holds no current signing key"))?;
+    let jwks = json!({
+        "keys": records.iter().map(|k| json!({
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": URL_SAFE_NO_PAD.encode(&k.public_raw),
+            "kid": k.kid,
+            "alg": "EdDSA",
+            "use": "sig",
+        })).collect::<Vec<_>>()
+    });
+    Ok(KeySet {
+        signing_kid: current.kid.clone(),
+        signing: EncodingKey::from_ed_der(&current.private_der),
+        verifying: records
+            .iter()
+            .map(|k| (k.kid.clone(), DecodingKey::from_ed_der(&k.public_raw)))
+            .collect(),
+        jwks,
+        loaded_at: Instant::now(),
+    })
+}

@@ -1,0 +1,281 @@
+//! One typed configuration tree: built-in defaults < `gatehouse.toml` (or `--config FILE`) <
+//! environment (`GATEHOUSE_*`, plus `DATABASE_URL` and `REDIS_URL`).
+//!
+//! Everything is validated before the server binds, and a bad value stops start-up with a
+//! message naming the setting and what it accepts. With no configuration at all the server runs:
+//! SQLite and keys under `./data`, listening on 127.0.0.1:8000.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Deserializer};
+
+/// Environment variables read without the `GATEHOUSE_` prefix, by convention of the ecosystem.
+const UNPREFIXED: [&str; 2] = ["database_url", "redis_url"];
+
+/// Whether a new account must prove its email address before it can log in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailVerification {
+    Required,
+    Off,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The whole configuration. Field names are the `gatehouse.toml` keys; the environment name is
+/// `GATEHOUSE_` + the upper-cased key (`access_ttl` → `GATEHOUSE_ACCESS_TTL`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Listen address; `:0` or port 0 picks any free port (the chosen one is logged).
+    #[serde(deserialize_with = "de::addr")]
+    pub addr: SocketAddr,
+    /// SQLite file, generated keys and the file mailbox live here.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; unset means `sqlite://<data_dir>/gatehouse.db`.
+    pub database_url: Option<String>,
+    /// Enables cross-node revocation fan-out.
+    pub redis_url: Option<String>,
+    /// Base of links in emails; unset means `http://<addr>`.
+    pub public_url: Option<String>,
+    /// Maximum pooled database connections.
+    pub db_max_connections: u32,
+    /// `iss` claim of access tokens.
+    pub issuer: String,
+    /// Access token lifetime.
+    #[serde(deserialize_with = "de::duration")]
+    pub access_ttl: Duration,
+    /// Refresh token lifetime, renewed on each rotation.
+    #[serde(deserialize_with = "de::duration")]
+    pub refresh_ttl: Duration,
+    /// How long a refresh token one rotation old is still answered (lost responses, races).
+    #[serde(deserialize_with = "de::duration")]
+    pub refresh_grace: Duration,
+    /// Clock skew tolerated on `exp` between nodes.
+    #[serde(deserialize_with = "de::duration")]
+    pub jwt_leeway: Duration,
+    /// How often each node re-reads revoked sessions from the database (heals missed messages).
+    #[serde(deserialize_with = "de::duration")]
+    pub revocation_sync: Duration,
+    pub email_verification: EmailVerification,
+    /// Every role a user can have.
+    #[serde(deserialize_with = "de::list")]
+    pub roles: Vec<String>,
+    /// The roles a user may pick for themself at sign-up; the first is the default.
+    #[serde(deserialize_with = "de::list")]
+    pub signup_roles: Vec<String>,
+    pub password_min_length: usize,
+    /// Argon2id memory cost in KiB (OWASP: 19456).
+    pub argon2_memory_kib: u32,
+    /// Argon2id passes (OWASP: 2).
+    pub argon2_iterations: u32,
+    /// Argon2id lanes (OWASP: 1).
+    pub argon2_parallelism: u32,
+    /// Hashes computed at once; unset means one per CPU core.
+    pub hash_concurrency: Option<usize>,
+    /// Requests allowed to wait for a hashing slot before new ones get 503 + Retry-After.
+    pub hash_queue: usize,
+    /// Largest accepted JSON body in bytes.
+    pub max_body_bytes: usize,
+    /// A request taking longer is answered 503.
+    #[serde(deserialize_with = "de::duration")]
+    pub request_timeout: Duration,
+    /// On SIGTERM/Ctrl-C, how long in-flight requests get to finish.
+    #[serde(deserialize_with = "de::duration")]
+    pub shutdown_grace: Duration,
+    /// Log filter, e.g. `info` or `gatehouse=debug,tower_http=info`.
+    pub log: String,
+    pub log_format: LogFormat,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            redis_url: None,
+            public_url: None,
+            db_max_connections: 16,
+            issuer: "gatehouse".to_owned(),
+            access_ttl: Duration::from_secs(5 * 60),
+            refresh_ttl: Duration::from_secs(14 * 24 * 3600),
+            refresh_grace: Duration::from_secs(10),
+            jwt_leeway: Duration::ZERO,
+            revocation_sync: Duration::from_secs(2),
+            email_verification: EmailVerification::Off,
+            roles: vec!["client".to_owned(), "employee".to_owned()],
+            signup_roles: vec!["client".to_owned()],
+            password_min_length: 8,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            hash_concurrency: None,
+            hash_queue: 256,
+            max_body_bytes: 64 * 1024,
+            request_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(20),
+            log: "info".to_owned(),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// A setting that cannot be used, with the reason in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads defaults < file < environment. The file is `path` if given (it must exist), else
+    /// `./gatehouse.toml` if present.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new();
+        match path {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("gatehouse.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("gatehouse.toml"));
+            }
+            None => {}
+        }
+        let figment = figment
+            .merge(Env::prefixed("GATEHOUSE_").ignore(&["config"]))
+            .merge(Env::raw().only(&UNPREFIXED));
+        let config: Self = figment
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: relations between settings and value ranges.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |setting: &str, accepted: &str| {
+            Err(ConfigError(format!("{setting}: expected {accepted}")))
+        };
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return bad("DATABASE_URL", "a sqlite://… or postgres://… URL");
+        }
+        if let Some(url) = &self.redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return bad("REDIS_URL", "a redis://… or rediss://… URL");
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return bad("GATEHOUSE_PUBLIC_URL", "an http:// or https:// URL");
+        }
+        if self.access_ttl < Duration::from_secs(1) {
+            return bad("GATEHOUSE_ACCESS_TTL", "a duration of at least 1s, e.g. 5m");
+        }
+        if self.refresh_ttl <= self.access_ttl {
+            return bad("GATEHOUSE_REFRESH_TTL", "a duration longer than GATEHOUSE_ACCESS_TTL, e.g. 14d");
+        }
+        if self.revocation_sync < Duration::from_millis(100) {
+            return bad("GATEHOUSE_REVOCATION_SYNC", "a duration of at least 100ms");
+        }
+        if self.db_max_connections == 0 {
+            return bad("GATEHOUSE_DB_MAX_CONNECTIONS", "a number of at least 1");
+        }
+        if self.hash_concurrency == Some(0) {
+            return bad("GATEHOUSE_HASH_CONCURRENCY", "a number of at least 1");
+        }
+        if self.max_body_bytes < 1024 {
+            return bad("GATEHOUSE_MAX_BODY_BYTES", "a number of at least 1024");
+        }
+        if !(1..=128).contains(&self.password_min_length) {
+            return bad("GATEHOUSE_PASSWORD_MIN_LENGTH", "a number from 1 to 128");
+        }
+        if argon2::Params::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            None,
+        )
+        .is_err()
+        {
+            return bad(
+                "GATEHOUSE_ARGON2_MEMORY_KIB / _ITERATIONS / _PARALLELISM",
+                "memory ≥ 8 × parallelism KiB, iterations ≥ 1, parallelism 1–16777215",
+            );
+        }
+        gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone()).map_err(
+            |e| ConfigError(format!("GATEHOUSE_ROLES / GATEHOUSE_SIGNUP_ROLES: {e}")),
+        )?;
+        if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
+            return bad("GATEHOUSE_LOG", "a log filter such as info or gatehouse=debug");
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("gatehouse.db").display())
+        })
+    }
+
+    /// The role set, already validated by `validate`.
+    pub fn role_set(&self) -> Result<gatehouse_domain::RoleSet, ConfigError> {
+        gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone())
+            .map_err(|e| ConfigError(e.to_string()))
+    }
+}
+
+/// Deserializers for the human-friendly forms settings take in files and the environment.
+mod de {
+    use super::{Deserialize, Deserializer, Duration, SocketAddr};
+    use serde::de::Error;
+
+    /// `"5m"`, `"14d"`, `"10s"`, `"250ms"`.
+    pub fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let raw = String::deserialize(d)?;
+        humantime::parse_duration(raw.trim()).map_err(|e| {
+            D::Error::custom(format!("{e}: expected a duration such as 30s, 5m, 2h or 14d"))
+        })
+    }
+
+    /// `"127.0.0.1:8000"`, `"[::1]:8000"`, or `":8000"` (loopback).
+    pub fn addr<'de, D: Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+        let raw = String::deserialize(d)?;
+        let raw = raw.trim();
+        let full = if raw.starts_with(':') { format!("127.0.0.1{raw}") } else { raw.to_owned() };
+        full.parse().map_err(|_| {
+            D::Error::custom(format!("{raw:?} is not an address: expected HOST:PORT such as 127.0.0.1:8000 or :0"))
+        })
+    }
+
+    /// A list as a TOML array or a comma-separated string (`client,employee`).
+    pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        let items = match Raw::deserialize(d)? {
+            Raw::One(s) => s.split(',').map(|s| s.trim().to_owned()).collect(),
+            Raw::Many(v) => v.into_iter().map(|s| s.trim().to_owned()).collect::<Vec<_>>(),
+        };
+        Ok(items.into_iter().filter(|s| !s.is_empty()).collect())
+    }
+}

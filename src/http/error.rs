@@ -1,0 +1,161 @@
+//! `ApiError`: every failure a handler can answer with, rendered in the DRF wire format.
+//!
+//! - validation: 400 `{"field": ["message"], "non_field_errors": [...]}`;
+//! - everything else: `{"detail": "...", "code": "..."}` with its status;
+//! - 5xx never leaks internals: the cause travels in a response extension to the request-id
+//!   middleware, which logs it once with the request id and writes
+//!   `{"detail": "internal error", "code": "internal", "request_id": "..."}`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gatehouse_domain::StoreError;
+use serde_json::json;
+
+use crate::auth::{Busy, RefreshError, TokenError};
+
+/// Field name → messages, the body of a 400.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 with per-field messages.
+    #[error("invalid input")]
+    Validation(FieldErrors),
+    /// 400 with a detail, for a body that is not usable at all (malformed JSON).
+    #[error("{detail}")]
+    BadRequest { detail: String, code: &'static str },
+    /// 401 with `WWW-Authenticate: Bearer`.
+    #[error("{detail}")]
+    Unauthorized { detail: String, code: &'static str },
+    /// 403.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("Not found.")]
+    NotFound,
+    /// 405.
+    #[error("Method not allowed.")]
+    MethodNotAllowed,
+    /// 413.
+    #[error("Request body is too large.")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 503 + `Retry-After`: a bounded resource (password hashing) is saturated.
+    #[error("The server is busy; retry shortly.")]
+    Busy,
+    /// 500; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The cause of a 500, handed from `ApiError` to the middleware that knows the request id.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub Arc<anyhow::Error>);
+
+impl ApiError {
+    /// 400 for one field.
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        Self::Validation(FieldErrors::from([(name.to_owned(), vec![message.into()])]))
+    }
+
+    pub fn unauthorized(detail: impl Into<String>, code: &'static str) -> Self {
+        Self::Unauthorized { detail: detail.into(), code }
+    }
+
+    /// The 401 every failed password login gets, whatever the reason.
+    pub fn invalid_credentials() -> Self {
+        Self::unauthorized("No active account found with the given credentials.", "invalid_credentials")
+    }
+
+    pub fn not_authenticated() -> Self {
+        Self::unauthorized("Authentication credentials were not provided.", "not_authenticated")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match &self {
+            Self::Validation(errors) => (StatusCode::BAD_REQUEST, json!(errors)),
+            Self::BadRequest { detail, code } => (StatusCode::BAD_REQUEST, json!({"detail": detail, "code": code})),
+            Self::Unauthorized { detail, code } => {
+                let mut response = (StatusCode::UNAUTHORIZED, Json(json!({"detail": detail, "code": code}))).into_response();
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
+                return response;
+            }
+            Self::Forbidden(detail) => (StatusCode::FORBIDDEN, json!({"detail": detail, "code": "permission_denied"})),
+            Self::NotFound => (StatusCode::NOT_FOUND, json!({"detail": "Not found.", "code": "not_found"})),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                json!({"detail": "Method not allowed.", "code": "method_not_allowed"}),
+            ),
+            Self::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({"detail": "Request body is too large.", "code": "payload_too_large"}),
+            ),
+            Self::UnsupportedMediaType(detail) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({"detail": detail, "code": "unsupported_media_type"}))
+            }
+            Self::Busy => {
+                let mut response = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(json!({"detail": "The server is busy; retry shortly.", "code": "busy"})),
+                )
+                    .into_response();
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return response;
+            }
+            Self::Internal(cause) => {
+                let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                response.extensions_mut().insert(InternalCause(Arc::new(anyhow::anyhow!("{cause:#}"))));
+                return response;
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(field) => Self::field(field, format!("A user with that {field} already exists.")),
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Other(e) => Self::Internal(anyhow::anyhow!(e)),
+        }
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl From<Busy> for ApiError {
+    fn from(_: Busy) -> Self {
+        Self::Busy
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        Self::unauthorized(e.to_string(), "token_not_valid")
+    }
+}
+
+impl From<RefreshError> for ApiError {
+    fn from(e: RefreshError) -> Self {
+        match e {
+            RefreshError::Invalid | RefreshError::Ended => Self::unauthorized(e.to_string(), "token_not_valid"),
+            RefreshError::Reused => Self::unauthorized(e.to_string(), "refresh_token_reused"),
+            RefreshError::Inactive => Self::unauthorized(e.to_string(), "user_inactive"),
+            RefreshError::Store(e) => e.into(),
+            RefreshError::Signing(e) => Self::Internal(e),
+        }
+    }
+}

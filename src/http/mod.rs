@@ -1,0 +1,109 @@
+//! The HTTP surface: one `router()` per resource, merged here with the middleware every request
+//! passes through (request id, tracing, timeout, body limit, panic and 500 handling).
+
+pub mod auth;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod password;
+pub mod service;
+pub mod sessions;
+pub mod users;
+pub mod validate;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use error::{ApiError, InternalCause};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route, with the middleware stack, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let api_auth = auth::router().merge(password::router()).merge(sessions::router());
+    Router::new()
+        .nest("/api/v1/auth", api_auth)
+        .nest("/api/v1/users", users::router())
+        .merge(service::router())
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| {
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(InternalCause(std::sync::Arc::new(anyhow::anyhow!("handler panicked"))));
+            response
+        }))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                // The path only: query strings can carry tokens (password-reset links).
+                let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Bounds each request by the configured timeout and turns any 500 into the opaque wire shape,
+/// logging its cause once with the request id.
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let timeout: Duration = state.config.request_timeout;
+    let mut response = match tokio::time::timeout(timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(request_id, "request timed out");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(json!({"detail": "The request took too long.", "code": "timeout"})),
+            )
+                .into_response();
+        }
+    };
+    if let Some(InternalCause(cause)) = response.extensions_mut().remove::<InternalCause>() {
+        tracing::error!(request_id, error = %format!("{cause:#}"), "internal error");
+        let body = json!({"detail": "internal error", "code": "internal", "request_id": request_id});
+        let mut out = (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
+        if let Ok(value) = HeaderValue::from_str(&request_id) {
+            out.headers_mut().insert(REQUEST_ID, value);
+        }
+        return out;
+    }
+    response
+}
+
+/// Makes `/a/b` answer as `/a/b/` (no redirect, so POST bodies survive); paths whose last segment
+/// has a dot (`jwks.json`) are files and stay as they are.
+pub fn normalize_path(mut req: Request<Body>) -> Request<Body> {
+    let path = req.uri().path();
+    let last = path.rsplit('/').next().unwrap_or("");
+    if path.ends_with('/') || last.contains('.') {
+        return req;
+    }
+    let mut target = format!("{path}/");
+    if let Some(query) = req.uri().query() {
+        target.push('?');
+        target.push_str(query);
+    }
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = target.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}

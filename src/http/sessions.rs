@@ -1,0 +1,59 @@
+//! `/api/v1/auth/sessions/`: the caller's live sessions (one per login/device), and revoking one.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use chrono::{DateTime, Utc};
+use gatehouse_domain::SessionId;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use super::extract::AuthUser;
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sessions/", get(list))
+        .route("/sessions/{id}/", delete(revoke))
+}
+
+#[derive(Debug, Serialize)]
+struct SessionOut {
+    /// Equal to the `sid` claim of this session's access tokens.
+    id: Uuid,
+    device: String,
+    ip: String,
+    created: DateTime<Utc>,
+    last_used: DateTime<Utc>,
+    current: bool,
+}
+
+async fn list(State(state): State<AppState>, caller: AuthUser) -> Result<axum::Json<Vec<SessionOut>>, ApiError> {
+    let sessions = state.store.live_sessions(caller.user.id, state.sessions.now()).await?;
+    Ok(axum::Json(
+        sessions
+            .into_iter()
+            .map(|s| SessionOut {
+                id: s.id.0,
+                device: s.user_agent,
+                ip: s.ip,
+                created: s.created_at,
+                last_used: s.last_used_at,
+                current: s.id == caller.session,
+            })
+            .collect(),
+    ))
+}
+
+/// Another user's session id answers 404, exactly like an unknown one.
+async fn revoke(State(state): State<AppState>, caller: AuthUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id = Uuid::try_parse(&id).map(SessionId).map_err(|_| ApiError::NotFound)?;
+    if !state.store.revoke_session(id, caller.user.id, state.sessions.now()).await? {
+        return Err(ApiError::NotFound);
+    }
+    state.sessions.announce_revoked(&[id]).await;
+    tracing::info!(user.id = %caller.user.id, session.id = %id, "session revoked by its owner");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,119 @@
+//! `/api/v1/users/me/`: the caller's own account.
+//!
+//! PATCH changes profile fields only. The password, email, active/staff/superuser flags have
+//! their own guarded paths and are refused here by name; a role may only change to one the user
+//! could have picked at sign-up, so nobody promotes themself.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use gatehouse_domain::{PlainPassword, ProfilePatch, Username};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::auth::{MAX_GENDER, MAX_NAME, MAX_PHONE, parse_date};
+use super::dto::UserOut;
+use super::error::ApiError;
+use super::extract::{AuthUser, Json};
+use super::validate::Checks;
+use crate::app::AppState;
+use crate::auth::Verdict;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/me/", get(me).patch(update).delete(remove))
+}
+
+async fn me(caller: AuthUser) -> axum::Json<UserOut> {
+    axum::Json(caller.user.into())
+}
+
+/// Fields a client may send to PATCH; the refused ones are listed so the answer can say why.
+#[derive(Debug, Deserialize)]
+pub struct PatchBody {
+    username: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    phone_number: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    date_of_birth: Option<Option<String>>,
+    gender: Option<String>,
+    role: Option<String>,
+    password: Option<Value>,
+    email: Option<Value>,
+    is_active: Option<Value>,
+    is_staff: Option<Value>,
+    is_superuser: Option<Value>,
+    is_email_verified: Option<Value>,
+}
+
+/// Distinguishes an explicit `null` (clear the field) from an absent one.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+async fn update(State(state): State<AppState>, caller: AuthUser, Json(body): Json<PatchBody>) -> Result<axum::Json<UserOut>, ApiError> {
+    let mut c = Checks::new();
+    if body.password.is_some() {
+        c.add("password", "Use /api/v1/auth/password/change/ to change your password.");
+    }
+    if body.email.is_some() {
+        c.add("email", "The email address cannot be changed here.");
+    }
+    for (field, value) in [
+        ("is_active", &body.is_active),
+        ("is_staff", &body.is_staff),
+        ("is_superuser", &body.is_superuser),
+        ("is_email_verified", &body.is_email_verified),
+    ] {
+        if value.is_some() {
+            c.add(field, "You cannot change this field.");
+        }
+    }
+    let patch = ProfilePatch {
+        username: c.parse("username", body.username.as_deref(), Username::parse),
+        first_name: c.text("first_name", body.first_name.as_deref(), MAX_NAME),
+        last_name: c.text("last_name", body.last_name.as_deref(), MAX_NAME),
+        phone_number: c.text("phone_number", body.phone_number.as_deref(), MAX_PHONE),
+        date_of_birth: match body.date_of_birth {
+            Some(None) => Some(None),
+            Some(Some(raw)) => parse_date(&mut c, "date_of_birth", Some(&raw)),
+            None => None,
+        },
+        gender: c.text("gender", body.gender.as_deref(), MAX_GENDER),
+        role: match body.role.as_deref() {
+            Some(raw) if raw == caller.user.role.as_ref() => None,
+            Some(raw) => c.parse("role", Some(raw), |r| state.roles.parse_self_assignable(r)),
+            None => None,
+        },
+    };
+    c.finish()?;
+    if patch.is_empty() {
+        return Ok(axum::Json(caller.user.into()));
+    }
+    let user = state.store.update_profile(caller.user.id, &patch).await?;
+    tracing::info!(user.id = %user.id, "profile updated");
+    Ok(axum::Json(user.into()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteBody {
+    current_password: Option<String>,
+}
+
+/// Deletes the account for good; its sessions and tokens die with it.
+async fn remove(State(state): State<AppState>, caller: AuthUser, Json(body): Json<DeleteBody>) -> Result<StatusCode, ApiError> {
+    let mut c = Checks::new();
+    let password = c.required("current_password", body.current_password.as_deref());
+    c.finish()?;
+    let password = PlainPassword::new(password.unwrap_or_default().to_owned())
+        .map_err(|e| ApiError::field("current_password", e.to_string()))?;
+    let stored = state.store.credentials_by_id(caller.user.id).await?.ok_or(ApiError::NotFound)?;
+    if state.passwords.verify(&password, Some(&stored.password_hash)).await? == Verdict::Invalid {
+        return Err(ApiError::field("current_password", "Wrong password."));
+    }
+    let ended = state.store.delete_user(caller.user.id, state.sessions.now()).await?;
+    state.sessions.announce_revoked(&ended).await;
+    tracing::info!(user.id = %caller.user.id, "account deleted by its owner");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,64 @@
+//! Collects field errors so one 400 reports every problem in the body at once, as DRF does.
+
+use super::error::{ApiError, FieldErrors};
+use gatehouse_domain::ParseError;
+
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: FieldErrors,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.entry(field.to_owned()).or_default().push(message.into());
+    }
+
+    /// A present, non-blank string; records "required" or "blank" otherwise.
+    pub fn required<'a>(&mut self, field: &str, value: Option<&'a str>) -> Option<&'a str> {
+        match value {
+            None => {
+                self.add(field, "This field is required.");
+                None
+            }
+            Some(v) if v.trim().is_empty() => {
+                self.add(field, "This field may not be blank.");
+                None
+            }
+            Some(v) => Some(v),
+        }
+    }
+
+    /// Parses a present value into a domain type, recording the parse error under `field`.
+    pub fn parse<T>(&mut self, field: &str, value: Option<&str>, parse: impl FnOnce(&str) -> Result<T, ParseError>) -> Option<T> {
+        match parse(value?) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e.0);
+                None
+            }
+        }
+    }
+
+    /// An optional free-text field of at most `max` characters.
+    pub fn text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        let value = value?.trim();
+        if value.chars().count() > max {
+            self.add(field, format!("Ensure this field has no more than {max} characters."));
+            return None;
+        }
+        Some(value.to_owned())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// `Ok` when nothing was recorded, else the 400 with everything recorded.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+    }
+}

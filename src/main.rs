@@ -1,0 +1,27 @@
+//! `gatehouse`: parse the command line, load the configuration, start logging, run.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use gatehouse::cli::{self, Cli};
+use gatehouse::config::Config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("gatehouse: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    gatehouse::telemetry::init(&config);
+    match cli::run(cli, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
