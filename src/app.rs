@@ -29,31 +29,59 @@ pub struct AppState {
 
 /// The argon2 parameters the configuration names.
 pub fn argon2_params(config: &Config) -> anyhow::Result<argon2::Params> {
-    argon2::Params::new(config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism, None)
-        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))
+    argon2::Params::new(
+        config.argon2_memory_kib,
+        config.argon2_iterations,
+        config.argon2_parallelism,
+        None,
+    )
+    .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))
 }
 
 /// A password hasher configured as `config` says (also used by `createsuperuser`).
 pub fn passwords(config: &Config) -> anyhow::Result<Passwords> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    Passwords::new(argon2_params(config)?, config.hash_concurrency.unwrap_or(cores), config.hash_queue)
+    Passwords::new(
+        argon2_params(config)?,
+        config.hash_concurrency.unwrap_or(cores),
+        config.hash_queue,
+    )
 }
 
 impl AppState {
     /// Builds the state on an open, migrated store; starts the revocation set's background sync.
-    pub async fn build(config: Config, store: Arc<dyn Store>, clock: Clock, stop: CancellationToken) -> anyhow::Result<Self> {
+    pub async fn build(
+        config: Config,
+        store: Arc<dyn Store>,
+        clock: Clock,
+        stop: CancellationToken,
+    ) -> anyhow::Result<Self> {
         let now = clock.now();
         let keys = Keys::load(store.clone(), now).await?;
-        let refresh_key = store.ensure_secret("refresh_token_mac", &rand::random::<[u8; 32]>()).await?;
+        let refresh_key = store
+            .ensure_secret("refresh_token_mac", &rand::random::<[u8; 32]>())
+            .await?;
         let redis = match &config.redis_url {
             Some(url) => Some(connect_redis(url).await?),
             None => None,
         };
         let revocations = Revocations::new(config.access_ttl + config.jwt_leeway, redis);
         revocations
-            .start(store.clone(), clock.clone(), config.revocation_sync, config.redis_url.as_deref(), stop)
+            .start(
+                store.clone(),
+                clock.clone(),
+                config.revocation_sync,
+                config.redis_url.as_deref(),
+                stop,
+            )
             .await?;
-        let access = AccessTokens::new(keys.clone(), revocations.clone(), config.issuer.clone(), config.access_ttl, config.jwt_leeway);
+        let access = AccessTokens::new(
+            keys.clone(),
+            revocations.clone(),
+            config.issuer.clone(),
+            config.access_ttl,
+            config.jwt_leeway,
+        );
         let sessions = Sessions::new(
             store.clone(),
             access,
@@ -77,10 +105,13 @@ impl AppState {
 
 async fn connect_redis(url: &str) -> anyhow::Result<redis::aio::ConnectionManager> {
     let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
-    tokio::time::timeout(std::time::Duration::from_secs(5), client.get_connection_manager())
-        .await
-        .map_err(|_| anyhow::anyhow!("REDIS_URL: no answer from Redis within 5 s"))?
-        .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot connect to Redis: {e}"))
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        client.get_connection_manager(),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("REDIS_URL: no answer from Redis within 5 s"))?
+    .map_err(|e| anyhow::anyhow!("REDIS_URL: cannot connect to Redis: {e}"))
 }
 
 /// A server that is accepting connections.
@@ -110,7 +141,10 @@ impl Running {
         match tokio::time::timeout(grace, &mut task).await {
             Ok(joined) => joined??,
             Err(_) => {
-                tracing::warn!(?grace, "in-flight requests did not finish in time; dropping them");
+                tracing::warn!(
+                    ?grace,
+                    "in-flight requests did not finish in time; dropping them"
+                );
                 task.abort();
             }
         }
@@ -125,17 +159,34 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Running> {
     let store = crate::store::open(&config.database_url(), config.db_max_connections).await?;
     let stop = CancellationToken::new();
     let state = AppState::build(config, store, clock, stop.clone()).await?;
-    let listener = TcpListener::bind(state.config.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {}: {e}", state.config.addr))?;
+    let listener = TcpListener::bind(state.config.addr).await.map_err(|e| {
+        anyhow::anyhow!(
+            "GATEHOUSE_ADDR: cannot listen on {}: {e}",
+            state.config.addr
+        )
+    })?;
     let addr = listener.local_addr()?;
-    let app = tower::util::MapRequestLayer::new(crate::http::normalize_path).layer(crate::http::router(state.clone()));
+    let app = tower::util::MapRequestLayer::new(crate::http::normalize_path)
+        .layer(crate::http::router(state.clone()));
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let shutdown = stop.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, service).with_graceful_shutdown(shutdown.cancelled_owned()).await
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
     });
-    let database = state.config.database_url().split(':').next().unwrap_or_default().to_owned();
+    let database = state
+        .config
+        .database_url()
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     tracing::info!(%addr, %database, "listening on http://{addr}");
-    Ok(Running { addr, state, stop, task })
+    Ok(Running {
+        addr,
+        state,
+        stop,
+        task,
+    })
 }

@@ -10,7 +10,11 @@ use crate::clock::Clock;
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "Account and authentication API server")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Account and authentication API server"
+)]
 pub struct Cli {
     /// Configuration file (default: ./gatehouse.toml when it exists).
     #[arg(long, global = true, env = "GATEHOUSE_CONFIG")]
@@ -49,9 +53,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::Createsuperuser { username, email, password_stdin } => {
-            createsuperuser(config, username, email, password_stdin).await
-        }
+        Command::Createsuperuser {
+            username,
+            email,
+            password_stdin,
+        } => createsuperuser(config, username, email, password_stdin).await,
         Command::Check => check(config).await,
     }
 }
@@ -68,14 +74,15 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -93,16 +100,24 @@ async fn check(config: Config) -> anyhow::Result<()> {
     println!("database: ok");
     if let Some(url) = &config.redis_url {
         let client = redis::Client::open(url.as_str())?;
-        let mut conn = tokio::time::timeout(std::time::Duration::from_secs(5), client.get_multiplexed_async_connection())
-            .await
-            .map_err(|_| anyhow::anyhow!("REDIS_URL: no answer within 5 s"))??;
+        let mut conn = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            client.get_multiplexed_async_connection(),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("REDIS_URL: no answer within 5 s"))??;
         redis::cmd("PING").query_async::<String>(&mut conn).await?;
         println!("redis: ok");
     }
     Ok(())
 }
 
-async fn createsuperuser(config: Config, username: Option<String>, email: Option<String>, password_stdin: bool) -> anyhow::Result<()> {
+async fn createsuperuser(
+    config: Config,
+    username: Option<String>,
+    email: Option<String>,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
     let username = Username::parse(&match username {
         Some(u) => u,
         None => prompt("Username: ", "--username")?,

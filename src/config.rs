@@ -108,8 +108,8 @@ impl Default for Config {
             public_url: None,
             db_max_connections: 16,
             issuer: "gatehouse".to_owned(),
-            access_ttl: Duration::from_secs(5 * 60),
-            refresh_ttl: Duration::from_secs(14 * 24 * 3600),
+            access_ttl: Duration::from_mins(5),
+            refresh_ttl: Duration::from_hours(14 * 24),
             refresh_grace: Duration::from_secs(10),
             jwt_leeway: Duration::ZERO,
             revocation_sync: Duration::from_secs(2),
@@ -157,9 +157,7 @@ impl Config {
         let figment = figment
             .merge(Env::prefixed("GATEHOUSE_").ignore(&["config"]))
             .merge(Env::raw().only(&UNPREFIXED));
-        let config: Self = figment
-            .extract()
-            .map_err(|e| ConfigError(e.to_string()))?;
+        let config: Self = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -170,7 +168,9 @@ impl Config {
             Err(ConfigError(format!("{setting}: expected {accepted}")))
         };
         if let Some(url) = &self.database_url
-            && !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://"))
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
         {
             return bad("DATABASE_URL", "a sqlite://… or postgres://… URL");
         }
@@ -188,7 +188,10 @@ impl Config {
             return bad("GATEHOUSE_ACCESS_TTL", "a duration of at least 1s, e.g. 5m");
         }
         if self.refresh_ttl <= self.access_ttl {
-            return bad("GATEHOUSE_REFRESH_TTL", "a duration longer than GATEHOUSE_ACCESS_TTL, e.g. 14d");
+            return bad(
+                "GATEHOUSE_REFRESH_TTL",
+                "a duration longer than GATEHOUSE_ACCESS_TTL, e.g. 14d",
+            );
         }
         if self.revocation_sync < Duration::from_millis(100) {
             return bad("GATEHOUSE_REVOCATION_SYNC", "a duration of at least 100ms");
@@ -218,20 +221,22 @@ impl Config {
                 "memory ≥ 8 × parallelism KiB, iterations ≥ 1, parallelism 1–16777215",
             );
         }
-        gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone()).map_err(
-            |e| ConfigError(format!("GATEHOUSE_ROLES / GATEHOUSE_SIGNUP_ROLES: {e}")),
-        )?;
+        gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone())
+            .map_err(|e| ConfigError(format!("GATEHOUSE_ROLES / GATEHOUSE_SIGNUP_ROLES: {e}")))?;
         if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
-            return bad("GATEHOUSE_LOG", "a log filter such as info or gatehouse=debug");
+            return bad(
+                "GATEHOUSE_LOG",
+                "a log filter such as info or gatehouse=debug",
+            );
         }
         Ok(())
     }
 
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("gatehouse.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gatehouse.db").display()))
     }
 
     /// The role set, already validated by `validate`.
@@ -248,9 +253,24 @@ mod de {
 
     /// `"5m"`, `"14d"`, `"10s"`, `"250ms"`.
     pub fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        let raw = String::deserialize(d)?;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Number(u64),
+        }
+        let raw = match Raw::deserialize(d)? {
+            Raw::Text(text) => text,
+            Raw::Number(n) => {
+                return Err(D::Error::custom(format!(
+                    "{n} has no unit: expected a duration such as {n}s, {n}m or {n}h"
+                )));
+            }
+        };
         humantime::parse_duration(raw.trim()).map_err(|e| {
-            D::Error::custom(format!("{e}: expected a duration such as 30s, 5m, 2h or 14d"))
+            D::Error::custom(format!(
+                "{e}: expected a duration such as 30s, 5m, 2h or 14d"
+            ))
         })
     }
 
@@ -258,9 +278,15 @@ mod de {
     pub fn addr<'de, D: Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
         let raw = String::deserialize(d)?;
         let raw = raw.trim();
-        let full = if raw.starts_with(':') { format!("127.0.0.1{raw}") } else { raw.to_owned() };
+        let full = if raw.starts_with(':') {
+            format!("127.0.0.1{raw}")
+        } else {
+            raw.to_owned()
+        };
         full.parse().map_err(|_| {
-            D::Error::custom(format!("{raw:?} is not an address: expected HOST:PORT such as 127.0.0.1:8000 or :0"))
+            D::Error::custom(format!(
+                "{raw:?} is not an address: expected HOST:PORT such as 127.0.0.1:8000 or :0"
+            ))
         })
     }
 
@@ -274,7 +300,10 @@ mod de {
         }
         let items = match Raw::deserialize(d)? {
             Raw::One(s) => s.split(',').map(|s| s.trim().to_owned()).collect(),
-            Raw::Many(v) => v.into_iter().map(|s| s.trim().to_owned()).collect::<Vec<_>>(),
+            Raw::Many(v) => v
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .collect::<Vec<_>>(),
         };
         Ok(items.into_iter().filter(|s| !s.is_empty()).collect())
     }

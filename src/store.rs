@@ -14,13 +14,19 @@ pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Sto
         let store = SqliteStore::open_url(url, max_connections)
             .await
             .map_err(|e| anyhow::anyhow!("opening the SQLite database {url}: {e}"))?;
-        store.migrate().await.map_err(|e| anyhow::anyhow!("migrating SQLite: {e}"))?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| anyhow::anyhow!("migrating SQLite: {e}"))?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = PgStore::connect(url, max_connections)
             .await
             .map_err(|e| anyhow::anyhow!("connecting to PostgreSQL: {e}"))?;
-        store.migrate().await.map_err(|e| anyhow::anyhow!("migrating PostgreSQL: {e}"))?;
+        store
+            .migrate()
+            .await
+            .map_err(|e| anyhow::anyhow!("migrating PostgreSQL: {e}"))?;
         Ok(Arc::new(store))
     } else {
         anyhow::bail!("DATABASE_URL: expected a sqlite://… or postgres://… URL")

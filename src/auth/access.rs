@@ -55,8 +55,20 @@ pub struct AccessTokens {
 }
 
 impl AccessTokens {
-    pub fn new(keys: Keys, revocations: Revocations, issuer: String, ttl: Duration, leeway: Duration) -> Self {
-        Self { keys, revocations, issuer, ttl, leeway }
+    pub fn new(
+        keys: Keys,
+        revocations: Revocations,
+        issuer: String,
+        ttl: Duration,
+        leeway: Duration,
+    ) -> Self {
+        Self {
+            keys,
+            revocations,
+            issuer,
+            ttl,
+            leeway,
+        }
     }
 
     pub fn ttl(&self) -> Duration {
@@ -64,7 +76,12 @@ impl AccessTokens {
     }
 
     /// Signs an access token for `user` in `session`.
-    pub fn issue(&self, user: &User, session: SessionId, now: DateTime<Utc>) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        user: &User,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
         let (kid, key) = self.keys.signing();
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(kid);
@@ -92,7 +109,10 @@ impl AccessTokens {
         let key = self.keys.verifying(&kid).await.ok_or(TokenError::Invalid)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.validate_exp = false; // checked below against the injected clock
-        validation.required_spec_claims = ["exp", "iat", "iss", "sub"].iter().map(ToString::to_string).collect();
+        validation.required_spec_claims = ["exp", "iat", "iss", "sub"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         validation.set_issuer(&[&self.issuer]);
         let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
             .map_err(|_| TokenError::Invalid)?

@@ -16,7 +16,11 @@ const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Hash<'a> {
-    Pbkdf2Sha256 { iterations: u32, salt: &'a str, hash: &'a str },
+    Pbkdf2Sha256 {
+        iterations: u32,
+        salt: &'a str,
+        hash: &'a str,
+    },
     /// The PHC string after Django's `argon2` prefix.
     Argon2 { phc: &'a str },
 }
@@ -29,7 +33,11 @@ impl<'a> Hash<'a> {
             let iterations = parts.next()?.parse().ok()?;
             let salt = parts.next()?;
             let hash = parts.next()?;
-            return Some(Self::Pbkdf2Sha256 { iterations, salt, hash });
+            return Some(Self::Pbkdf2Sha256 {
+                iterations,
+                salt,
+                hash,
+            });
         }
         stored
             .strip_prefix("argon2")
@@ -39,7 +47,11 @@ impl<'a> Hash<'a> {
 
     pub fn verify(&self, password: &str) -> bool {
         match *self {
-            Self::Pbkdf2Sha256 { iterations, salt, hash } => {
+            Self::Pbkdf2Sha256 {
+                iterations,
+                salt,
+                hash,
+            } => {
                 if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS {
                     return false;
                 }
@@ -76,7 +88,8 @@ mod tests {
 
     // Both made by Django 5.2.8:
     // make_password("correct horse", salt="Xr4VWqWZrVlA8cJZ", hasher=…)
-    const PBKDF2: &str = "pbkdf2_sha256$1000000$Xr4VWqWZrVlA8cJZ$V/5nJiCIiyQ2JJtQfqlV7EOZsiQFPKswYi6eDBqwWyE=";
+    const PBKDF2: &str =
+        "pbkdf2_sha256$1000000$Xr4VWqWZrVlA8cJZ$V/5nJiCIiyQ2JJtQfqlV7EOZsiQFPKswYi6eDBqwWyE=";
     const ARGON2: &str = "argon2$argon2id$v=19$m=102400,t=2,p=8$WHI0VldxV1pyVmxBOGNKWg$CVwtd+zcp+ic234ehQC1kj2UWqDNrNc6di/CGjtyUoI";
 
     #[test]

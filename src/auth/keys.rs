@@ -50,12 +50,18 @@ impl Keys {
     pub async fn load(store: Arc<dyn Store>, now: DateTime<Utc>) -> anyhow::Result<Self> {
         store.ensure_signing_key(generate(now)).await?;
         let set = read(store.as_ref()).await?;
-        Ok(Self { store, inner: Arc::new(RwLock::new(set)) })
+        Ok(Self {
+            store,
+            inner: Arc::new(RwLock::new(set)),
+        })
     }
 
     /// The key id and key that sign new tokens.
     pub fn signing(&self) -> (String, EncodingKey) {
-        let set = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let set = self
+            .inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         (set.signing_kid.clone(), set.signing.clone())
     }
 
@@ -65,12 +71,20 @@ impl Keys {
             return Some(key);
         }
         let stale = {
-            let set = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let set = self
+                .inner
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             set.loaded_at.elapsed() >= RELOAD_EVERY
         };
         if stale {
             match read(self.store.as_ref()).await {
-                Ok(set) => *self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner) = set,
+                Ok(set) => {
+                    *self
+                        .inner
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = set;
+                }
                 Err(e) => tracing::warn!(error = %e, "re-reading signing keys failed"),
             }
         }
@@ -79,11 +93,18 @@ impl Keys {
 
     /// The public keys as a JSON Web Key Set.
     pub fn jwks(&self) -> Value {
-        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner).jwks.clone()
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .jwks
+            .clone()
     }
 
     fn cached(&self, kid: &str) -> Option<DecodingKey> {
-        let set = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let set = self
+            .inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         set.verifying.get(kid).cloned()
     }
 }

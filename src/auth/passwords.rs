@@ -79,16 +79,25 @@ impl Passwords {
 
     /// Checks `password` against `stored`; `None` (no such user) verifies against a dummy hash
     /// and is always `Invalid`.
-    pub async fn verify(&self, password: &PlainPassword, stored: Option<&str>) -> Result<Verdict, Busy> {
+    pub async fn verify(
+        &self,
+        password: &PlainPassword,
+        stored: Option<&str>,
+    ) -> Result<Verdict, Busy> {
         let known = stored.is_some();
         let stored: Arc<str> = stored.map_or_else(|| self.dummy_hash.clone(), Arc::from);
         let password = password.clone();
         let params = self.params.clone();
-        let verdict = self.run(move || check(&params, password.expose(), &stored)).await?;
+        let verdict = self
+            .run(move || check(&params, password.expose(), &stored))
+            .await?;
         Ok(if known { verdict } else { Verdict::Invalid })
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Busy> {
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
         // Take a place first and refuse at once when there is none; the guard gives the place
         // back even if this request is cancelled while it waits.
         let _place = Place::take(&self.in_flight, self.capacity).ok_or(Busy)?;
@@ -128,22 +137,32 @@ fn argon2(params: &Params) -> Argon2<'static> {
 /// Verifies a PHC Argon2 string or a Django hash; decides whether it should be re-hashed.
 fn check(params: &Params, password: &str, stored: &str) -> Verdict {
     if let Some(django) = django::Hash::parse(stored) {
-        return match django.verify(password) {
-            true => Verdict::ValidNeedsRehash,
-            false => Verdict::Invalid,
+        return if django.verify(password) {
+            Verdict::ValidNeedsRehash
+        } else {
+            Verdict::Invalid
         };
     }
     let Ok(hash) = PasswordHash::new(stored) else {
         return Verdict::Invalid;
     };
-    if argon2(params).verify_password(password.as_bytes(), &hash).is_err() {
+    if argon2(params)
+        .verify_password(password.as_bytes(), &hash)
+        .is_err()
+    {
         return Verdict::Invalid;
     }
     let current = hash.algorithm.as_str() == "argon2id"
         && Params::try_from(&hash).is_ok_and(|p| {
-            p.m_cost() == params.m_cost() && p.t_cost() == params.t_cost() && p.p_cost() == params.p_cost()
+            p.m_cost() == params.m_cost()
+                && p.t_cost() == params.t_cost()
+                && p.p_cost() == params.p_cost()
         });
-    if current { Verdict::Valid } else { Verdict::ValidNeedsRehash }
+    if current {
+        Verdict::Valid
+    } else {
+        Verdict::ValidNeedsRehash
+    }
 }
 
 #[cfg(test)]
@@ -164,15 +183,31 @@ mod tests {
         let passwords = small();
         let hash = passwords.hash(&pw("correct horse")).await.expect("hash");
         assert!(hash.starts_with("$argon2id$"));
-        assert_eq!(passwords.verify(&pw("correct horse"), Some(&hash)).await.ok(), Some(Verdict::Valid));
-        assert_eq!(passwords.verify(&pw("wrong horse"), Some(&hash)).await.ok(), Some(Verdict::Invalid));
-        assert_eq!(passwords.verify(&pw("correct horse"), None).await.ok(), Some(Verdict::Invalid));
+        assert_eq!(
+            passwords
+                .verify(&pw("correct horse"), Some(&hash))
+                .await
+                .ok(),
+            Some(Verdict::Valid)
+        );
+        assert_eq!(
+            passwords.verify(&pw("wrong horse"), Some(&hash)).await.ok(),
+            Some(Verdict::Invalid)
+        );
+        assert_eq!(
+            passwords.verify(&pw("correct horse"), None).await.ok(),
+            Some(Verdict::Invalid)
+        );
     }
 
     #[tokio::test]
     async fn a_hash_with_other_parameters_asks_for_a_rehash() {
-        let old = Passwords::new(Params::new(128, 1, 1, None).expect("params"), 1, 0).expect("hasher");
+        let old =
+            Passwords::new(Params::new(128, 1, 1, None).expect("params"), 1, 0).expect("hasher");
         let hash = old.hash(&pw("correct horse")).await.expect("hash");
-        assert_eq!(small().verify(&pw("correct horse"), Some(&hash)).await.ok(), Some(Verdict::ValidNeedsRehash));
+        assert_eq!(
+            small().verify(&pw("correct horse"), Some(&hash)).await.ok(),
+            Some(Verdict::ValidNeedsRehash)
+        );
     }
 }

@@ -42,7 +42,11 @@ impl RefreshCodec {
 
     pub fn encode(&self, session: SessionId, counter: i64) -> String {
         let mac = self.mac(session, counter);
-        format!("{PREFIX}.{}.{counter}.{}", session.0.simple(), URL_SAFE_NO_PAD.encode(mac))
+        format!(
+            "{PREFIX}.{}.{counter}.{}",
+            session.0.simple(),
+            URL_SAFE_NO_PAD.encode(mac)
+        )
     }
 
     /// Parses and authenticates a token (constant-time MAC check); `None` for anything else.
@@ -51,7 +55,8 @@ impl RefreshCodec {
             return None;
         }
         let mut parts = token.split('.');
-        let (prefix, sid, counter, mac) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let (prefix, sid, counter, mac) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         if prefix != PREFIX || parts.next().is_some() {
             return None;
         }
@@ -85,12 +90,28 @@ mod tests {
         let codec = RefreshCodec::new(vec![7; 32]);
         let session = SessionId::random();
         let token = codec.encode(session, 3);
-        assert_eq!(codec.decode(&token), Some(RefreshClaims { session, counter: 3 }));
-        assert_eq!(codec.encode(session, 3), token, "the same step gives the same token");
+        assert_eq!(
+            codec.decode(&token),
+            Some(RefreshClaims {
+                session,
+                counter: 3
+            })
+        );
+        assert_eq!(
+            codec.encode(session, 3),
+            token,
+            "the same step gives the same token"
+        );
         let forged = token.replacen(".3.", ".4.", 1);
         assert_eq!(codec.decode(&forged), None);
         assert_eq!(RefreshCodec::new(vec![8; 32]).decode(&token), None);
-        for junk in ["", "grt1", "grt1.x.1.y", "eyJhbGciOiJub25lIn0.e30.", &"a".repeat(500)] {
+        for junk in [
+            "",
+            "grt1",
+            "grt1.x.1.y",
+            "eyJhbGciOiJub25lIn0.e30.",
+            &"a".repeat(500),
+        ] {
             assert_eq!(codec.decode(junk), None, "{junk:?}");
         }
     }

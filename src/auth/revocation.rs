@@ -42,7 +42,11 @@ impl std::fmt::Debug for Revocations {
 
 impl Revocations {
     pub fn new(hold: Duration, redis: Option<redis::aio::ConnectionManager>) -> Self {
-        Self { revoked: Arc::default(), hold, redis }
+        Self {
+            revoked: Arc::default(),
+            hold,
+            redis,
+        }
     }
 
     /// A hash lookup: is this session revoked?
@@ -55,7 +59,11 @@ impl Revocations {
         if sessions.is_empty() {
             return;
         }
-        self.remember(sessions.iter().map(|&id| RevokedSession { id, revoked_at: at }));
+        self.remember(
+            sessions
+                .iter()
+                .map(|&id| RevokedSession { id, revoked_at: at }),
+        );
         let Some(redis) = &self.redis else { return };
         let payload = encode(sessions, at);
         let mut conn = redis.clone();
@@ -63,8 +71,12 @@ impl Revocations {
         command.arg(CHANNEL).arg(payload);
         match tokio::time::timeout(PUBLISH_TIMEOUT, command.query_async::<i64>(&mut conn)).await {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "publishing a revocation failed; other nodes catch up from the database"),
-            Err(_) => tracing::warn!("publishing a revocation timed out; other nodes catch up from the database"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "publishing a revocation failed; other nodes catch up from the database");
+            }
+            Err(_) => tracing::warn!(
+                "publishing a revocation timed out; other nodes catch up from the database"
+            ),
         }
     }
 
@@ -79,7 +91,10 @@ impl Revocations {
     /// Drops entries whose sessions can no longer have a live access token.
     fn prune(&self, now: DateTime<Utc>) {
         let horizon = now - self.hold;
-        self.revoked.write().unwrap_or_else(PoisonError::into_inner).retain(|_, at| *at >= horizon);
+        self.revoked
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, at| *at >= horizon);
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<SessionId, DateTime<Utc>>> {
@@ -98,7 +113,10 @@ impl Revocations {
     ) -> anyhow::Result<()> {
         let since = clock.now() - self.hold;
         self.remember(store.revoked_since(since).await?);
-        tokio::spawn(self.clone().catch_up(store, clock, sync_every, stop.clone()));
+        tokio::spawn(
+            self.clone()
+                .catch_up(store, clock, sync_every, stop.clone()),
+        );
         if let Some(url) = redis_url {
             let client = redis::Client::open(url)?;
             tokio::spawn(self.clone().subscribe(client, stop));
@@ -106,7 +124,13 @@ impl Revocations {
         Ok(())
     }
 
-    async fn catch_up(self, store: Arc<dyn Store>, clock: Clock, every: Duration, stop: CancellationToken) {
+    async fn catch_up(
+        self,
+        store: Arc<dyn Store>,
+        clock: Clock,
+        every: Duration,
+        stop: CancellationToken,
+    ) {
         // Overlap the windows generously: revoked_at comes from other nodes' clocks.
         let overlap = (every * 3).max(Duration::from_secs(10));
         let mut ticker = tokio::time::interval(every);
@@ -170,7 +194,12 @@ fn decode(payload: &str) -> Option<Vec<RevokedSession>> {
     let mut parts = payload.split(' ');
     let revoked_at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
     parts
-        .map(|sid| Uuid::try_parse(sid).ok().map(|id| RevokedSession { id: SessionId(id), revoked_at }))
+        .map(|sid| {
+            Uuid::try_parse(sid).ok().map(|id| RevokedSession {
+                id: SessionId(id),
+                revoked_at,
+            })
+        })
         .collect()
 }
 

@@ -75,7 +75,15 @@ impl Sessions {
         refresh_ttl: Duration,
         grace: Duration,
     ) -> Self {
-        Self { store, access, codec, revocations, clock, refresh_ttl, grace }
+        Self {
+            store,
+            access,
+            codec,
+            revocations,
+            clock,
+            refresh_ttl,
+            grace,
+        }
     }
 
     pub fn access(&self) -> &AccessTokens {
@@ -110,12 +118,20 @@ impl Sessions {
         // Two reads at most: a lost compare-and-set means another request rotated first, and
         // the second look finds this token one step behind, inside the grace window.
         for _ in 0..2 {
-            let session = self.store.session(claims.session).await?.ok_or(RefreshError::Invalid)?;
+            let session = self
+                .store
+                .session(claims.session)
+                .await?
+                .ok_or(RefreshError::Invalid)?;
             if session.revoked_at.is_some() || session.expires_at <= now {
                 return Err(RefreshError::Ended);
             }
             let counter = if claims.counter == session.counter {
-                if !self.store.advance_session(session.id, session.counter, now, now + self.refresh_ttl).await? {
+                if !self
+                    .store
+                    .advance_session(session.id, session.counter, now, now + self.refresh_ttl)
+                    .await?
+                {
                     continue;
                 }
                 session.counter + 1
@@ -127,9 +143,15 @@ impl Sessions {
             } else {
                 return Err(RefreshError::Invalid);
             };
-            let user = self.store.user_by_id(session.user_id).await?.filter(|u| u.is_active);
+            let user = self
+                .store
+                .user_by_id(session.user_id)
+                .await?
+                .filter(|u| u.is_active);
             let user = user.ok_or(RefreshError::Inactive)?;
-            let pair = self.pair(&user, session.id, counter, now).map_err(RefreshError::Signing)?;
+            let pair = self
+                .pair(&user, session.id, counter, now)
+                .map_err(RefreshError::Signing)?;
             return Ok((pair, user));
         }
         Err(RefreshError::Ended)
@@ -141,7 +163,13 @@ impl Sessions {
     }
 
     /// Issues a pair for a session whose counter the caller just set (password change).
-    pub fn pair(&self, user: &User, session: SessionId, counter: i64, now: DateTime<Utc>) -> anyhow::Result<TokenPair> {
+    pub fn pair(
+        &self,
+        user: &User,
+        session: SessionId,
+        counter: i64,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<TokenPair> {
         Ok(TokenPair {
             access: self.access.issue(user, session, now)?,
             refresh: self.codec.encode(session, counter),
@@ -162,7 +190,11 @@ impl Sessions {
     }
 
     async fn end(&self, session: &Session, now: DateTime<Utc>) -> Result<(), StoreError> {
-        if self.store.revoke_session(session.id, session.user_id, now).await? {
+        if self
+            .store
+            .revoke_session(session.id, session.user_id, now)
+            .await?
+        {
             tracing::warn!(session.id = %session.id, user.id = %session.user_id, "refresh token reuse: session revoked");
             self.revocations.announce(&[session.id], now).await;
         }

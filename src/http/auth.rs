@@ -46,28 +46,46 @@ pub struct RegisterBody {
     role: Option<String>,
 }
 
-async fn register(State(state): State<AppState>, Json(body): Json<RegisterBody>) -> Result<impl IntoResponse, ApiError> {
+async fn register(
+    State(state): State<AppState>,
+    Json(body): Json<RegisterBody>,
+) -> Result<impl IntoResponse, ApiError> {
     let mut c = Checks::new();
     let username = c.required("username", body.username.as_deref());
     let username = c.parse("username", username, Username::parse);
     let email = c.required("email", body.email.as_deref());
     let email = c.parse("email", email, Email::parse);
-    let first_name = c.text("first_name", body.first_name.as_deref(), MAX_NAME).unwrap_or_default();
-    let last_name = c.text("last_name", body.last_name.as_deref(), MAX_NAME).unwrap_or_default();
-    let phone_number = c.text("phone_number", body.phone_number.as_deref(), MAX_PHONE).unwrap_or_default();
-    let gender = c.text("gender", body.gender.as_deref(), MAX_GENDER).unwrap_or_default();
+    let first_name = c
+        .text("first_name", body.first_name.as_deref(), MAX_NAME)
+        .unwrap_or_default();
+    let last_name = c
+        .text("last_name", body.last_name.as_deref(), MAX_NAME)
+        .unwrap_or_default();
+    let phone_number = c
+        .text("phone_number", body.phone_number.as_deref(), MAX_PHONE)
+        .unwrap_or_default();
+    let gender = c
+        .text("gender", body.gender.as_deref(), MAX_GENDER)
+        .unwrap_or_default();
     let date_of_birth = parse_date(&mut c, "date_of_birth", body.date_of_birth.as_deref());
     let role = match body.role.as_deref() {
         Some(raw) => c.parse("role", Some(raw), |r| state.roles.parse_self_assignable(r)),
         None => Some(state.roles.default_signup()),
     };
-    let password = c.required("password", body.password.as_deref()).map(str::to_owned);
+    let password = c
+        .required("password", body.password.as_deref())
+        .map(str::to_owned);
     if let (Some(password), Some(again)) = (&password, &body.re_password)
         && password != again
     {
         c.add("re_password", "The two password fields didn't match.");
     }
-    let identifiers = [body.username.as_deref(), body.email.as_deref(), Some(first_name.as_str()), Some(last_name.as_str())];
+    let identifiers = [
+        body.username.as_deref(),
+        body.email.as_deref(),
+        Some(first_name.as_str()),
+        Some(last_name.as_str()),
+    ];
     let identifiers: Vec<&str> = identifiers.into_iter().flatten().collect();
     let password = password.and_then(|p| match state.policy.check(p, &identifiers) {
         Ok(p) => Some(p),
@@ -79,8 +97,12 @@ async fn register(State(state): State<AppState>, Json(body): Json<RegisterBody>)
         }
     });
     c.finish()?;
-    let (Some(username), Some(email), Some(role), Some(password)) = (username, email, role, password) else {
-        return Err(ApiError::Internal(anyhow::anyhow!("validated register fields missing")));
+    let (Some(username), Some(email), Some(role), Some(password)) =
+        (username, email, role, password)
+    else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated register fields missing"
+        )));
     };
     let password_hash = state.passwords.hash(&password).await?;
     let active = state.config.email_verification == EmailVerification::Off;
@@ -117,7 +139,10 @@ pub fn parse_date(c: &mut Checks, field: &str, raw: Option<&str>) -> Option<Opti
     match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(date) => Some(Some(date)),
         Err(_) => {
-            c.add(field, "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.");
+            c.add(
+                field,
+                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+            );
             None
         }
     }
@@ -131,32 +156,49 @@ pub struct LoginBody {
     password: Option<String>,
 }
 
-async fn token(State(state): State<AppState>, device: Device, Json(body): Json<LoginBody>) -> Result<TokensOut, ApiError> {
+async fn token(
+    State(state): State<AppState>,
+    device: Device,
+    Json(body): Json<LoginBody>,
+) -> Result<TokensOut, ApiError> {
     let mut c = Checks::new();
-    let login = body.login.as_deref().or(body.username.as_deref()).or(body.email.as_deref());
+    let login = body
+        .login
+        .as_deref()
+        .or(body.username.as_deref())
+        .or(body.email.as_deref());
     let login = c.required("username", login).map(str::trim);
     let password = c.required("password", body.password.as_deref());
     c.finish()?;
     let (Some(login), Some(password)) = (login, password) else {
         return Err(ApiError::invalid_credentials());
     };
-    let password = PlainPassword::new(password.to_owned()).map_err(|_| ApiError::invalid_credentials())?;
+    let password =
+        PlainPassword::new(password.to_owned()).map_err(|_| ApiError::invalid_credentials())?;
     // Too long to be a username or email: still spend one hash, so timing tells nothing.
     let credentials = if login.chars().count() > gatehouse_domain::email::MAX_LEN {
         None
     } else {
         state.store.credentials_by_login(login).await?
     };
-    let verdict = state.passwords.verify(&password, credentials.as_ref().map(|c| c.password_hash.as_str())).await?;
-    let Some(credentials) = credentials.filter(|c| verdict != Verdict::Invalid && c.user.is_active) else {
+    let verdict = state
+        .passwords
+        .verify(
+            &password,
+            credentials.as_ref().map(|c| c.password_hash.as_str()),
+        )
+        .await?;
+    let Some(credentials) = credentials.filter(|c| verdict != Verdict::Invalid && c.user.is_active)
+    else {
         tracing::info!("login failed");
         return Err(ApiError::invalid_credentials());
     };
-    let user = credentials.user;
+    let mut user = credentials.user;
     if verdict == Verdict::ValidNeedsRehash {
         upgrade_hash(&state, &user, &password).await;
     }
     let pair = state.sessions.open(&user, device).await?;
+    user.last_login = Some(state.sessions.now());
     tracing::info!(user.id = %user.id, session.id = %pair.session, "login");
     Ok(TokensOut::new(pair, Some(user)))
 }
@@ -167,7 +209,9 @@ async fn upgrade_hash(state: &AppState, user: &gatehouse_domain::User, password:
     match state.passwords.hash(password).await {
         Ok(hash) => match state.store.set_password_hash(user.id, &hash).await {
             Ok(()) => tracing::info!(user.id = %user.id, "password hash upgraded to argon2id"),
-            Err(e) => tracing::warn!(user.id = %user.id, error = %e, "storing the upgraded hash failed"),
+            Err(e) => {
+                tracing::warn!(user.id = %user.id, error = %e, "storing the upgraded hash failed");
+            }
         },
         Err(_) => tracing::info!(user.id = %user.id, "hash upgrade skipped: hashing is saturated"),
     }
@@ -178,7 +222,10 @@ pub struct RefreshBody {
     refresh: Option<String>,
 }
 
-async fn refresh(State(state): State<AppState>, Json(body): Json<RefreshBody>) -> Result<TokensOut, ApiError> {
+async fn refresh(
+    State(state): State<AppState>,
+    Json(body): Json<RefreshBody>,
+) -> Result<TokensOut, ApiError> {
     let mut c = Checks::new();
     let token = c.required("refresh", body.refresh.as_deref());
     c.finish()?;
@@ -191,11 +238,18 @@ pub struct VerifyBody {
     token: Option<String>,
 }
 
-async fn verify(State(state): State<AppState>, Json(body): Json<VerifyBody>) -> Result<impl IntoResponse, ApiError> {
+async fn verify(
+    State(state): State<AppState>,
+    Json(body): Json<VerifyBody>,
+) -> Result<impl IntoResponse, ApiError> {
     let mut c = Checks::new();
     let token = c.required("token", body.token.as_deref());
     c.finish()?;
-    state.sessions.access().verify(token.unwrap_or_default(), state.sessions.now()).await?;
+    state
+        .sessions
+        .access()
+        .verify(token.unwrap_or_default(), state.sessions.now())
+        .await?;
     Ok(axum::Json(json!({})))
 }
 
@@ -206,15 +260,29 @@ pub struct LogoutBody {
 
 /// Ends the caller's session; a refresh token in the body, if it is the caller's, ends its
 /// session too (a client holding tokens of two logins).
-async fn logout(State(state): State<AppState>, caller: AuthUser, Json(body): Json<LogoutBody>) -> Result<StatusCode, ApiError> {
+async fn logout(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<LogoutBody>,
+) -> Result<StatusCode, ApiError> {
     let now = state.sessions.now();
     let mut ended = Vec::new();
-    if state.store.revoke_session(caller.session, caller.user.id, now).await? {
+    if state
+        .store
+        .revoke_session(caller.session, caller.user.id, now)
+        .await?
+    {
         ended.push(caller.session);
     }
-    if let Some(other) = body.refresh.as_deref().and_then(|t| state.sessions.session_of(t))
+    if let Some(other) = body
+        .refresh
+        .as_deref()
+        .and_then(|t| state.sessions.session_of(t))
         && other != caller.session
-        && state.store.revoke_session(other, caller.user.id, now).await?
+        && state
+            .store
+            .revoke_session(other, caller.user.id, now)
+            .await?
     {
         ended.push(other);
     }
@@ -223,8 +291,14 @@ async fn logout(State(state): State<AppState>, caller: AuthUser, Json(body): Jso
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn logout_all(State(state): State<AppState>, caller: AuthUser) -> Result<StatusCode, ApiError> {
-    let ended = state.store.revoke_user_sessions(caller.user.id, None, state.sessions.now()).await?;
+async fn logout_all(
+    State(state): State<AppState>,
+    caller: AuthUser,
+) -> Result<StatusCode, ApiError> {
+    let ended = state
+        .store
+        .revoke_user_sessions(caller.user.id, None, state.sessions.now())
+        .await?;
     state.sessions.announce_revoked(&ended).await;
     tracing::info!(user.id = %caller.user.id, sessions = ended.len(), "logout everywhere");
     Ok(StatusCode::NO_CONTENT)

@@ -11,6 +11,7 @@ use crate::auth::TokenPair;
 
 /// A user as the API shows them (to themself, and later to staff).
 #[derive(Debug, Serialize)]
+#[expect(clippy::struct_excessive_bools, reason = "Django's account flags, each independent")]
 pub struct UserOut {
     pub id: i64,
     pub public_id: Uuid,
@@ -85,7 +86,11 @@ impl IntoResponse for TokensOut {
 /// Marks a response as never to be cached (it carries credentials).
 pub fn no_store(body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
 }

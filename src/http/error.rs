@@ -65,16 +65,25 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>, code: &'static str) -> Self {
-        Self::Unauthorized { detail: detail.into(), code }
+        Self::Unauthorized {
+            detail: detail.into(),
+            code,
+        }
     }
 
     /// The 401 every failed password login gets, whatever the reason.
     pub fn invalid_credentials() -> Self {
-        Self::unauthorized("No active account found with the given credentials.", "invalid_credentials")
+        Self::unauthorized(
+            "No active account found with the given credentials.",
+            "invalid_credentials",
+        )
     }
 
     pub fn not_authenticated() -> Self {
-        Self::unauthorized("Authentication credentials were not provided.", "not_authenticated")
+        Self::unauthorized(
+            "Authentication credentials were not provided.",
+            "not_authenticated",
+        )
     }
 }
 
@@ -82,14 +91,30 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match &self {
             Self::Validation(errors) => (StatusCode::BAD_REQUEST, json!(errors)),
-            Self::BadRequest { detail, code } => (StatusCode::BAD_REQUEST, json!({"detail": detail, "code": code})),
+            Self::BadRequest { detail, code } => (
+                StatusCode::BAD_REQUEST,
+                json!({"detail": detail, "code": code}),
+            ),
             Self::Unauthorized { detail, code } => {
-                let mut response = (StatusCode::UNAUTHORIZED, Json(json!({"detail": detail, "code": code}))).into_response();
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
+                let mut response = (
+                    StatusCode::UNAUTHORIZED,
+                    Json(json!({"detail": detail, "code": code})),
+                )
+                    .into_response();
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"api\""),
+                );
                 return response;
             }
-            Self::Forbidden(detail) => (StatusCode::FORBIDDEN, json!({"detail": detail, "code": "permission_denied"})),
-            Self::NotFound => (StatusCode::NOT_FOUND, json!({"detail": "Not found.", "code": "not_found"})),
+            Self::Forbidden(detail) => (
+                StatusCode::FORBIDDEN,
+                json!({"detail": detail, "code": "permission_denied"}),
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                json!({"detail": "Not found.", "code": "not_found"}),
+            ),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 json!({"detail": "Method not allowed.", "code": "method_not_allowed"}),
@@ -98,21 +123,26 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"detail": "Request body is too large.", "code": "payload_too_large"}),
             ),
-            Self::UnsupportedMediaType(detail) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({"detail": detail, "code": "unsupported_media_type"}))
-            }
+            Self::UnsupportedMediaType(detail) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({"detail": detail, "code": "unsupported_media_type"}),
+            ),
             Self::Busy => {
                 let mut response = (
                     StatusCode::SERVICE_UNAVAILABLE,
                     Json(json!({"detail": "The server is busy; retry shortly.", "code": "busy"})),
                 )
                     .into_response();
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 return response;
             }
             Self::Internal(cause) => {
                 let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-                response.extensions_mut().insert(InternalCause(Arc::new(anyhow::anyhow!("{cause:#}"))));
+                response
+                    .extensions_mut()
+                    .insert(InternalCause(Arc::new(anyhow::anyhow!("{cause:#}"))));
                 return response;
             }
         };
@@ -123,7 +153,9 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(field) => Self::field(field, format!("A user with that {field} already exists.")),
+            StoreError::Conflict(field) => {
+                Self::field(field, format!("A user with that {field} already exists."))
+            }
             StoreError::NotFound => Self::NotFound,
             StoreError::Other(e) => Self::Internal(anyhow::anyhow!(e)),
         }
@@ -151,7 +183,9 @@ impl From<TokenError> for ApiError {
 impl From<RefreshError> for ApiError {
     fn from(e: RefreshError) -> Self {
         match e {
-            RefreshError::Invalid | RefreshError::Ended => Self::unauthorized(e.to_string(), "token_not_valid"),
+            RefreshError::Invalid | RefreshError::Ended => {
+                Self::unauthorized(e.to_string(), "token_not_valid")
+            }
             RefreshError::Reused => Self::unauthorized(e.to_string(), "refresh_token_reused"),
             RefreshError::Inactive => Self::unauthorized(e.to_string(), "user_inactive"),
             RefreshError::Store(e) => e.into(),

@@ -32,12 +32,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge
             } else {
-                ApiError::BadRequest { detail: rejection.body_text(), code: "parse_error" }
+                ApiError::BadRequest {
+                    detail: rejection.body_text(),
+                    code: "parse_error",
+                }
             }
         })?;
         if let Some(content_type) = &content_type {
             let essence = content_type.split(';').next().unwrap_or("").trim();
-            let is_json = essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"));
+            let is_json = essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"));
             if !is_json && !bytes.is_empty() {
                 return Err(ApiError::UnsupportedMediaType(format!(
                     "Unsupported media type \"{essence}\" in request; send application/json."
@@ -49,20 +53,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             ));
         }
         let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
-            detail: format!("JSON parse error - {e}"),
-            code: "parse_error",
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+                detail: format!("JSON parse error - {e}"),
+                code: "parse_error",
+            })?;
         if !value.is_object() {
             return Err(ApiError::field(
                 "non_field_errors",
-                format!("Invalid data. Expected a dictionary, but got {}.", kind(&value)),
+                format!(
+                    "Invalid data. Expected a dictionary, but got {}.",
+                    kind(&value)
+                ),
             ));
         }
-        serde_path_to_error::deserialize(value).map(Json).map_err(|e| {
-            let field = e.path().iter().next().map_or_else(|| "non_field_errors".to_owned(), |seg| seg.to_string());
-            ApiError::field(&field, type_message(&e.into_inner().to_string()))
-        })
+        serde_path_to_error::deserialize(value)
+            .map(Json)
+            .map_err(|e| {
+                let field = e
+                    .path()
+                    .iter()
+                    .next()
+                    .map_or_else(|| "non_field_errors".to_owned(), ToString::to_string);
+                ApiError::field(&field, type_message(&e.into_inner().to_string()))
+            })
     }
 }
 
@@ -100,9 +114,16 @@ pub struct AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let claims = state.sessions.access().verify(token, state.sessions.now()).await?;
+        let claims = state
+            .sessions
+            .access()
+            .verify(token, state.sessions.now())
+            .await?;
         let user = state
             .store
             .user_by_id(UserId(claims.user_id))
@@ -112,7 +133,11 @@ impl FromRequestParts<AppState> for AuthUser {
         if !user.is_active {
             return Err(ApiError::unauthorized("User is inactive.", "user_inactive"));
         }
-        Ok(Self { user, session: SessionId(claims.sid), claims })
+        Ok(Self {
+            user,
+            session: SessionId(claims.sid),
+            claims,
+        })
     }
 }
 
@@ -130,7 +155,11 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let value = value.to_str().map_err(|_| malformed())?;
     let mut words = value.split_whitespace();
     match (words.next(), words.next(), words.next()) {
-        (Some(scheme), Some(token), None) if scheme.eq_ignore_ascii_case("bearer") || scheme == "JWT" => Ok(token),
+        (Some(scheme), Some(token), None)
+            if scheme.eq_ignore_ascii_case("bearer") || scheme == "JWT" =>
+        {
+            Ok(token)
+        }
         _ => Err(malformed()),
     }
 }

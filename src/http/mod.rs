@@ -31,7 +31,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route, with the middleware stack, ready to serve.
 pub fn router(state: AppState) -> Router {
-    let api_auth = auth::router().merge(password::router()).merge(sessions::router());
+    let api_auth = auth::router()
+        .merge(password::router())
+        .merge(sessions::router());
     Router::new()
         .nest("/api/v1/auth", api_auth)
         .nest("/api/v1/users", users::router())
@@ -60,22 +62,25 @@ pub fn router(state: AppState) -> Router {
 /// Bounds each request by the configured timeout and turns any 500 into the opaque wire shape,
 /// logging its cause once with the request id.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let timeout: Duration = state.config.request_timeout;
-    let mut response = match tokio::time::timeout(timeout, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(request_id, "request timed out");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(json!({"detail": "The request took too long.", "code": "timeout"})),
-            )
-                .into_response();
-        }
+    let Ok(mut response) = tokio::time::timeout(timeout, next.run(req)).await else {
+        tracing::warn!(request_id, "request timed out");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"detail": "The request took too long.", "code": "timeout"})),
+        )
+            .into_response();
     };
     if let Some(InternalCause(cause)) = response.extensions_mut().remove::<InternalCause>() {
         tracing::error!(request_id, error = %format!("{cause:#}"), "internal error");
-        let body = json!({"detail": "internal error", "code": "internal", "request_id": request_id});
+        let body =
+            json!({"detail": "internal error", "code": "internal", "request_id": request_id});
         let mut out = (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             out.headers_mut().insert(REQUEST_ID, value);

@@ -19,13 +19,18 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize)]
+#[expect(clippy::struct_field_names, reason = "the wire names of djoser's set_password")]
 pub struct ChangeBody {
     old_password: Option<String>,
     new_password: Option<String>,
     re_new_password: Option<String>,
 }
 
-async fn change(State(state): State<AppState>, caller: AuthUser, Json(body): Json<ChangeBody>) -> Result<TokensOut, ApiError> {
+async fn change(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<ChangeBody>,
+) -> Result<TokensOut, ApiError> {
     let mut c = Checks::new();
     let old = c.required("old_password", body.old_password.as_deref());
     let new = c.required("new_password", body.new_password.as_deref());
@@ -37,7 +42,15 @@ async fn change(State(state): State<AppState>, caller: AuthUser, Json(body): Jso
     }
     let user = &caller.user;
     let new = new.and_then(|p| {
-        match state.policy.check(p.to_owned(), &[&user.username, &user.email, &user.first_name, &user.last_name]) {
+        match state.policy.check(
+            p.to_owned(),
+            &[
+                &user.username,
+                &user.email,
+                &user.first_name,
+                &user.last_name,
+            ],
+        ) {
             Ok(p) => Some(p),
             Err(e) => {
                 e.0.into_iter().for_each(|m| c.add("new_password", m));
@@ -47,20 +60,41 @@ async fn change(State(state): State<AppState>, caller: AuthUser, Json(body): Jso
     });
     c.finish()?;
     let (Some(old), Some(new)) = (old, new) else {
-        return Err(ApiError::Internal(anyhow::anyhow!("validated password fields missing")));
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated password fields missing"
+        )));
     };
-    let old = PlainPassword::new(old.to_owned()).map_err(|e| ApiError::field("old_password", e.to_string()))?;
-    let stored = state.store.credentials_by_id(user.id).await?.ok_or(ApiError::NotFound)?;
-    if state.passwords.verify(&old, Some(&stored.password_hash)).await? == Verdict::Invalid {
+    let old = PlainPassword::new(old.to_owned())
+        .map_err(|e| ApiError::field("old_password", e.to_string()))?;
+    let stored = state
+        .store
+        .credentials_by_id(user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if state
+        .passwords
+        .verify(&old, Some(&stored.password_hash))
+        .await?
+        == Verdict::Invalid
+    {
         return Err(ApiError::field("old_password", "Wrong password."));
     }
     let hash = state.passwords.hash(&new).await?;
     let now = state.sessions.now();
     let expires = now + state.config.refresh_ttl;
-    let ended = state.store.change_password(user.id, &hash, caller.session, now, expires).await?;
+    let ended = state
+        .store
+        .change_password(user.id, &hash, caller.session, now, expires)
+        .await?;
     state.sessions.announce_revoked(&ended).await;
-    let session = state.store.session(caller.session).await?.ok_or(ApiError::NotFound)?;
-    let pair = state.sessions.pair(user, session.id, session.counter, now)?;
+    let session = state
+        .store
+        .session(caller.session)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let pair = state
+        .sessions
+        .pair(user, session.id, session.counter, now)?;
     tracing::info!(user.id = %user.id, other_sessions_ended = ended.len(), "password changed");
     Ok(TokensOut::new(pair, None))
 }

@@ -30,8 +30,14 @@ struct SessionOut {
     current: bool,
 }
 
-async fn list(State(state): State<AppState>, caller: AuthUser) -> Result<axum::Json<Vec<SessionOut>>, ApiError> {
-    let sessions = state.store.live_sessions(caller.user.id, state.sessions.now()).await?;
+async fn list(
+    State(state): State<AppState>,
+    caller: AuthUser,
+) -> Result<axum::Json<Vec<SessionOut>>, ApiError> {
+    let sessions = state
+        .store
+        .live_sessions(caller.user.id, state.sessions.now())
+        .await?;
     Ok(axum::Json(
         sessions
             .into_iter()
@@ -48,9 +54,19 @@ async fn list(State(state): State<AppState>, caller: AuthUser) -> Result<axum::J
 }
 
 /// Another user's session id answers 404, exactly like an unknown one.
-async fn revoke(State(state): State<AppState>, caller: AuthUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    let id = Uuid::try_parse(&id).map(SessionId).map_err(|_| ApiError::NotFound)?;
-    if !state.store.revoke_session(id, caller.user.id, state.sessions.now()).await? {
+async fn revoke(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = Uuid::try_parse(&id)
+        .map(SessionId)
+        .map_err(|_| ApiError::NotFound)?;
+    if !state
+        .store
+        .revoke_session(id, caller.user.id, state.sessions.now())
+        .await?
+    {
         return Err(ApiError::NotFound);
     }
     state.sessions.announce_revoked(&[id]).await;

@@ -36,6 +36,7 @@ pub struct PatchBody {
     last_name: Option<String>,
     phone_number: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[expect(clippy::option_option, reason = "absent (keep) differs from null (clear)")]
     date_of_birth: Option<Option<String>>,
     gender: Option<String>,
     role: Option<String>,
@@ -48,14 +49,22 @@ pub struct PatchBody {
 }
 
 /// Distinguishes an explicit `null` (clear the field) from an absent one.
+#[expect(clippy::option_option, reason = "absent (keep) differs from null (clear)")]
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 
-async fn update(State(state): State<AppState>, caller: AuthUser, Json(body): Json<PatchBody>) -> Result<axum::Json<UserOut>, ApiError> {
+async fn update(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<PatchBody>,
+) -> Result<axum::Json<UserOut>, ApiError> {
     let mut c = Checks::new();
     if body.password.is_some() {
-        c.add("password", "Use /api/v1/auth/password/change/ to change your password.");
+        c.add(
+            "password",
+            "Use /api/v1/auth/password/change/ to change your password.",
+        );
     }
     if body.email.is_some() {
         c.add("email", "The email address cannot be changed here.");
@@ -102,17 +111,33 @@ pub struct DeleteBody {
 }
 
 /// Deletes the account for good; its sessions and tokens die with it.
-async fn remove(State(state): State<AppState>, caller: AuthUser, Json(body): Json<DeleteBody>) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<DeleteBody>,
+) -> Result<StatusCode, ApiError> {
     let mut c = Checks::new();
     let password = c.required("current_password", body.current_password.as_deref());
     c.finish()?;
     let password = PlainPassword::new(password.unwrap_or_default().to_owned())
         .map_err(|e| ApiError::field("current_password", e.to_string()))?;
-    let stored = state.store.credentials_by_id(caller.user.id).await?.ok_or(ApiError::NotFound)?;
-    if state.passwords.verify(&password, Some(&stored.password_hash)).await? == Verdict::Invalid {
+    let stored = state
+        .store
+        .credentials_by_id(caller.user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if state
+        .passwords
+        .verify(&password, Some(&stored.password_hash))
+        .await?
+        == Verdict::Invalid
+    {
         return Err(ApiError::field("current_password", "Wrong password."));
     }
-    let ended = state.store.delete_user(caller.user.id, state.sessions.now()).await?;
+    let ended = state
+        .store
+        .delete_user(caller.user.id, state.sessions.now())
+        .await?;
     state.sessions.announce_revoked(&ended).await;
     tracing::info!(user.id = %caller.user.id, "account deleted by its owner");
     Ok(StatusCode::NO_CONTENT)

@@ -14,7 +14,10 @@ impl Checks {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.errors.entry(field.to_owned()).or_default().push(message.into());
+        self.errors
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
     }
 
     /// A present, non-blank string; records "required" or "blank" otherwise.
@@ -33,7 +36,12 @@ impl Checks {
     }
 
     /// Parses a present value into a domain type, recording the parse error under `field`.
-    pub fn parse<T>(&mut self, field: &str, value: Option<&str>, parse: impl FnOnce(&str) -> Result<T, ParseError>) -> Option<T> {
+    pub fn parse<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Option<T> {
         match parse(value?) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -47,7 +55,10 @@ impl Checks {
     pub fn text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let value = value?.trim();
         if value.chars().count() > max {
-            self.add(field, format!("Ensure this field has no more than {max} characters."));
+            self.add(
+                field,
+                format!("Ensure this field has no more than {max} characters."),
+            );
             return None;
         }
         Some(value.to_owned())
@@ -59,6 +70,10 @@ impl Checks {
 
     /// `Ok` when nothing was recorded, else the 400 with everything recorded.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.errors)) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! The store contract suite: one set of checks that every `Store` implementation must pass, so
-//! SQLite and PostgreSQL behave the same to the layers above them.
+//! `SQLite` and `PostgreSQL` behave the same to the layers above them.
 //!
 //! Compiled only with the `contract` feature, by the store crates' tests. Checks go through the
 //! trait alone and tolerate sharing one store: each uses its own randomly tagged users, and times

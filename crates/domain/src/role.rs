@@ -55,7 +55,7 @@ impl RoleSet {
     /// A role the caller may give themself.
     pub fn parse_self_assignable(&self, raw: &str) -> Result<Role, ParseError> {
         let role = self.parse(raw)?;
-        if self.self_assignable.iter().any(|r| *r == role.0) {
+        if self.self_assignable.contains(&role.0) {
             Ok(role)
         } else {
             Err(ParseError::new(format!(

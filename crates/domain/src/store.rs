@@ -1,5 +1,5 @@
 //! The store contract. Each method is one use case and owns its transaction, so a caller can
-//! never leave half an operation behind. SQLite and PostgreSQL implement it in their own crates
+//! never leave half an operation behind. `SQLite` and `PostgreSQL` implement it in their own crates
 //! (`gatehouse-store-sqlite`, `gatehouse-store-postgres`) with their own SQL and migrations;
 //! one integration suite runs against both.
 

@@ -7,7 +7,13 @@ use sqlx::PgPool;
 use crate::codec::micros;
 use crate::error::db;
 
-type KeyRow = (String, Vec<u8>, Vec<u8>, DateTime<Utc>, Option<DateTime<Utc>>);
+type KeyRow = (
+    String,
+    Vec<u8>,
+    Vec<u8>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
 
 pub(crate) async fn signing_keys(pool: &PgPool) -> Result<Vec<SigningKeyRecord>, StoreError> {
     let rows: Vec<KeyRow> = sqlx::query_as(

@@ -95,10 +95,19 @@ mod tests {
     fn replaces_the_database_and_keeps_the_rest() {
         let cases = [
             ("postgres://u@h:5432/postgres", "postgres://u@h:5432/x"),
-            ("postgres://u:p@h/postgres?sslmode=require", "postgres://u:p@h/x?sslmode=require"),
+            (
+                "postgres://u:p@h/postgres?sslmode=require",
+                "postgres://u:p@h/x?sslmode=require",
+            ),
             ("postgresql://h", "postgresql://h/x"),
-            ("postgres://h?sslmode=disable", "postgres://h/x?sslmode=disable"),
-            ("postgres:///db?host=/run/postgresql", "postgres:///x?host=/run/postgresql"),
+            (
+                "postgres://h?sslmode=disable",
+                "postgres://h/x?sslmode=disable",
+            ),
+            (
+                "postgres:///db?host=/run/postgresql",
+                "postgres:///x?host=/run/postgresql",
+            ),
         ];
         for (url, expected) in cases {
             assert_eq!(with_database(url, "x").as_deref(), Some(expected), "{url}");

@@ -50,14 +50,18 @@ pub(crate) async fn start(pool: &PgPool, new: NewSession) -> Result<Session, Sto
 }
 
 pub(crate) async fn by_id(pool: &PgPool, id: SessionId) -> Result<Option<Session>, StoreError> {
-    sqlx::query(concat!("SELECT ", session_columns!(), " FROM sessions WHERE id = $1"))
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(session_from_row)
-        .transpose()
+    sqlx::query(concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM sessions WHERE id = $1"
+    ))
+    .bind(id.0)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?
+    .as_ref()
+    .map(session_from_row)
+    .transpose()
 }
 
 pub(crate) async fn advance(

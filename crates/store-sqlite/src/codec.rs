@@ -57,7 +57,10 @@ pub(crate) fn get_uuid(row: &SqliteRow, column: &'static str) -> Result<Uuid, St
     Uuid::parse_str(&value).map_err(|e| Corrupt::store(column, e))
 }
 
-pub(crate) fn get_session_id(row: &SqliteRow, column: &'static str) -> Result<SessionId, StoreError> {
+pub(crate) fn get_session_id(
+    row: &SqliteRow,
+    column: &'static str,
+) -> Result<SessionId, StoreError> {
     get_uuid(row, column).map(SessionId)
 }
 
@@ -73,15 +76,16 @@ mod tests {
     use super::{date, from_micros, micros};
 
     #[test]
-    fn timestamps_round_trip_at_microsecond_precision() {
+    fn timestamps_round_trip_at_microsecond_precision() -> Result<(), chrono::ParseError> {
         for raw in ["2024-02-29T23:59:59.123456Z", "1969-12-31T23:59:59.999999Z"] {
-            let at: DateTime<Utc> = raw.parse().expect("valid timestamp");
+            let at: DateTime<Utc> = raw.parse()?;
             assert_eq!(from_micros("t", micros(at)).ok(), Some(at));
         }
-        let fine: DateTime<Utc> = "2024-01-01T00:00:00.123456789Z".parse().expect("valid");
-        let coarse: DateTime<Utc> = "2024-01-01T00:00:00.123456Z".parse().expect("valid");
+        let fine: DateTime<Utc> = "2024-01-01T00:00:00.123456789Z".parse()?;
+        let coarse: DateTime<Utc> = "2024-01-01T00:00:00.123456Z".parse()?;
         assert_eq!(micros(fine), micros(coarse));
         assert!(from_micros("t", i64::MAX).is_err());
+        Ok(())
     }
 
     #[test]

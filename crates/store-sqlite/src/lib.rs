@@ -46,7 +46,17 @@ impl SqliteStore {
 
     /// Like [`SqliteStore::open`], from a `sqlite://path` or `sqlite:path` URL (query parameters
     /// as sqlx reads them; `sqlite::memory:` is a database private to this pool).
+    /// Any other scheme is refused, so a URL meant for another database never becomes a file.
     pub async fn open_url(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Other(
+                format!(
+                    "not a sqlite: URL: {}",
+                    url.split(':').next().unwrap_or_default()
+                )
+                .into(),
+            ));
+        }
         let options = SqliteConnectOptions::from_str(url).map_err(db)?;
         Self::connect(options, max_connections).await
     }
@@ -209,3 +219,6 @@ impl Store for SqliteStore {
         keys::ensure_secret(&self.pool, name, candidate).await
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -48,14 +48,18 @@ pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session,
 }
 
 pub(crate) async fn by_id(pool: &SqlitePool, id: SessionId) -> Result<Option<Session>, StoreError> {
-    sqlx::query(concat!("SELECT ", session_columns!(), " FROM sessions WHERE id = ?"))
-        .bind(codec::uuid(id.0))
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(session_from_row)
-        .transpose()
+    sqlx::query(concat!(
+        "SELECT ",
+        session_columns!(),
+        " FROM sessions WHERE id = ?"
+    ))
+    .bind(codec::uuid(id.0))
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?
+    .as_ref()
+    .map(session_from_row)
+    .transpose()
 }
 
 pub(crate) async fn advance(

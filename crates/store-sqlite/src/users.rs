@@ -78,14 +78,18 @@ pub(crate) async fn credentials_by_id(
     pool: &SqlitePool,
     id: UserId,
 ) -> Result<Option<Credentials>, StoreError> {
-    sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"))
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await
-        .map_err(db)?
-        .as_ref()
-        .map(credentials_from_row)
-        .transpose()
+    sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = ?"
+    ))
+    .bind(id.0)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?
+    .as_ref()
+    .map(credentials_from_row)
+    .transpose()
 }
 
 pub(crate) async fn credentials_by_login(

@@ -91,7 +91,10 @@ pub(super) fn new_user(tag: &str, name: &str) -> NewUser {
 }
 
 pub(super) async fn user(store: &dyn Store, tag: &str, name: &str) -> User {
-    store.create_user(new_user(tag, name)).await.must("create_user")
+    store
+        .create_user(new_user(tag, name))
+        .await
+        .must("create_user")
 }
 
 /// Starts a session for `user` at `now` that expires at `expires_at`.
@@ -116,7 +119,13 @@ pub(super) async fn session(
 
 /// A session started at `base() - 1 min` that expires a day after `base()`.
 pub(super) async fn live_session(store: &dyn Store, user: UserId) -> Session {
-    session(store, user, base() - minutes(1), base() + TimeDelta::days(1)).await
+    session(
+        store,
+        user,
+        base() - minutes(1),
+        base() + TimeDelta::days(1),
+    )
+    .await
 }
 
 pub(super) async fn reread(store: &dyn Store, id: SessionId) -> Session {
