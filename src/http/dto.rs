@@ -11,7 +11,10 @@ use crate::auth::TokenPair;
 
 /// A user as the API shows them (to themself, and later to staff).
 #[derive(Debug, Serialize)]
-#[expect(clippy::struct_excessive_bools, reason = "Django's account flags, each independent")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "Django's account flags, each independent"
+)]
 pub struct UserOut {
     pub id: i64,
     pub public_id: Uuid,

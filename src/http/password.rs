@@ -19,7 +19,10 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize)]
-#[expect(clippy::struct_field_names, reason = "the wire names of djoser's set_password")]
+#[expect(
+    clippy::struct_field_names,
+    reason = "the wire names of djoser's set_password"
+)]
 pub struct ChangeBody {
     old_password: Option<String>,
     new_password: Option<String>,

@@ -36,7 +36,10 @@ pub struct PatchBody {
     last_name: Option<String>,
     phone_number: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[expect(clippy::option_option, reason = "absent (keep) differs from null (clear)")]
+    #[expect(
+        clippy::option_option,
+        reason = "absent (keep) differs from null (clear)"
+    )]
     date_of_birth: Option<Option<String>>,
     gender: Option<String>,
     role: Option<String>,
@@ -49,7 +52,10 @@ pub struct PatchBody {
 }
 
 /// Distinguishes an explicit `null` (clear the field) from an absent one.
-#[expect(clippy::option_option, reason = "absent (keep) differs from null (clear)")]
+#[expect(
+    clippy::option_option,
+    reason = "absent (keep) differs from null (clear)"
+)]
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
