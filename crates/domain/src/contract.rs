@@ -6,7 +6,9 @@
 //! far from those of the other checks where a call looks beyond one user (`revoked_since`,
 //! `prune_sessions`). A failed check panics with what it expected.
 
+mod accounts;
 mod keys;
+mod session_sets;
 mod sessions;
 mod support;
 mod users;
@@ -38,18 +40,18 @@ checks![
     users::create_user_conflicts_ignore_case,
     users::create_user_race_has_one_winner,
     users::login_prefers_username_over_email,
-    users::set_password_hash_keeps_sessions,
-    users::update_profile_changes_only_given_fields,
-    users::delete_user_returns_live_sessions_and_cascades,
+    accounts::set_password_hash_keeps_sessions,
+    accounts::update_profile_changes_only_given_fields,
+    accounts::delete_user_returns_live_sessions_and_cascades,
     sessions::start_session_records_login,
     sessions::advance_session_is_compare_and_set,
     sessions::revoke_session_checks_owner,
     sessions::revoke_user_sessions_keeps_one,
-    sessions::change_password_is_atomic,
-    sessions::live_sessions_newest_first,
-    sessions::revoked_since_is_inclusive,
-    sessions::prune_sessions_removes_dead_ones,
-    sessions::timestamps_round_trip_exactly,
+    session_sets::change_password_is_atomic,
+    session_sets::live_sessions_newest_first,
+    session_sets::revoked_since_is_inclusive,
+    session_sets::prune_sessions_removes_dead_ones,
+    session_sets::timestamps_round_trip_exactly,
     keys::ensure_signing_key_keeps_one_current,
     keys::ensure_secret_is_idempotent,
 ];
@@ -58,7 +60,9 @@ checks![
 /// with their panic message.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The checks that returned.
     pub passed: Vec<&'static str>,
+    /// The checks that panicked, with the panic message.
     pub failed: Vec<(&'static str, String)>,
 }
 

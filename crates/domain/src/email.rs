@@ -43,7 +43,9 @@ impl Email {
     }
 
     pub fn local_part(&self) -> &str {
-        self.0.rsplit_once('@').map_or(self.0.as_str(), |(local, _)| local)
+        self.0
+            .rsplit_once('@')
+            .map_or(self.0.as_str(), |(local, _)| local)
     }
 }
 
@@ -65,7 +67,15 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_be_an_address() {
-        for raw in ["", "plain", "a@b", "a b@example.com", "@example.com", "a@.com", "a@x..com"] {
+        for raw in [
+            "",
+            "plain",
+            "a@b",
+            "a b@example.com",
+            "@example.com",
+            "a@.com",
+            "a@x..com",
+        ] {
             assert!(Email::parse(raw).is_err(), "{raw:?} was accepted");
         }
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());

@@ -67,7 +67,11 @@ impl PasswordPolicy {
     pub fn new(min_length: usize) -> Self {
         Self {
             min_length,
-            common: COMMON.lines().map(str::trim).filter(|l| !l.is_empty()).collect(),
+            common: COMMON
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect(),
         }
     }
 
@@ -121,20 +125,34 @@ mod tests {
         assert!(policy.check("short1".into(), &[]).is_err());
         assert!(policy.check("1234567890123".into(), &[]).is_err());
         assert!(policy.check("password123".into(), &[]).is_err());
-        assert!(policy.check("annabelle-2024".into(), &["annabelle"]).is_err());
-        assert!(policy.check("x-ann.lee-x9".into(), &["ann.lee@example.com"]).is_err());
+        assert!(
+            policy
+                .check("annabelle-2024".into(), &["annabelle"])
+                .is_err()
+        );
+        assert!(
+            policy
+                .check("x-ann.lee-x9".into(), &["ann.lee@example.com"])
+                .is_err()
+        );
     }
 
     #[test]
     fn accepts_a_reasonable_passphrase() {
         let policy = PasswordPolicy::new(8);
-        assert!(policy.check("correct horse battery".into(), &["ann", "ann@example.com"]).is_ok());
+        assert!(
+            policy
+                .check("correct horse battery".into(), &["ann", "ann@example.com"])
+                .is_ok()
+        );
     }
 
     #[test]
     fn debug_never_shows_the_password() {
         let policy = PasswordPolicy::new(8);
-        let password = policy.check("correct horse battery".into(), &[]).expect("valid");
+        let password = policy
+            .check("correct horse battery".into(), &[])
+            .expect("valid");
         assert!(!format!("{password:?}").contains("horse"));
     }
 }

@@ -71,7 +71,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Deletes the user and their sessions for good, returning the sessions that were live so
     /// their access tokens can be revoked. `NotFound` when there was no such user.
-    async fn delete_user(&self, id: UserId, now: DateTime<Utc>) -> Result<Vec<SessionId>, StoreError>;
+    async fn delete_user(
+        &self,
+        id: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, StoreError>;
 
     // --- sessions ---
 
@@ -109,6 +113,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// In one transaction: sets the new hash, revokes every live session except `keep`, and moves
     /// `keep`'s counter one step (so the caller gets a fresh refresh token). Returns the revoked.
+    /// `NotFound` (and nothing changed) when the user or `keep` is not one of their live sessions.
     async fn change_password(
         &self,
         user: UserId,
@@ -119,7 +124,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<SessionId>, StoreError>;
 
     /// Live (not revoked, not expired at `now`) sessions of a user, newest first.
-    async fn live_sessions(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<Session>, StoreError>;
+    async fn live_sessions(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError>;
 
     /// Sessions revoked at or after `since`: the revocation set's start-up load and catch-up.
     async fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<RevokedSession>, StoreError>;

@@ -6,7 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::{Email, PublicId, Role, UserId, Username};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[expect(clippy::struct_excessive_bools, reason = "Django's account flags, each independent")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "Django's account flags, each independent"
+)]
 pub struct User {
     pub id: UserId,
     pub public_id: PublicId,
@@ -28,7 +31,10 @@ pub struct User {
 
 /// A user about to be created; the store assigns `id`.
 #[derive(Debug, Clone)]
-#[expect(clippy::struct_excessive_bools, reason = "Django's account flags, each independent")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "Django's account flags, each independent"
+)]
 pub struct NewUser {
     pub public_id: PublicId,
     pub username: Username,

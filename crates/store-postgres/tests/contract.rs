@@ -98,3 +98,17 @@ async fn scratch_databases_come_and_go() -> TestResult {
     PgStore::connect(&admin, 1).await?.ping().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn malformed_urls_fail_cleanly() {
+    for url in [
+        "",
+        "not a url",
+        "mysql://localhost/db",
+        "postgres://h:notaport/db",
+    ] {
+        assert!(PgStore::connect(url, 1).await.is_err(), "{url:?} connected");
+    }
+    assert!(create_scratch_database("not a url").await.is_err());
+    drop_database("not a url", "postgres://h/postgres").await;
+}

@@ -47,14 +47,14 @@ pub(crate) fn get_date_opt(
     let value: Option<String> = row.try_get(column).map_err(db)?;
     value
         .map(|text| {
-            NaiveDate::parse_from_str(&text, DATE_FORMAT).map_err(|e| Corrupt::store(column, e))
+            NaiveDate::parse_from_str(&text, DATE_FORMAT).map_err(|e| Corrupt::store(column, &e))
         })
         .transpose()
 }
 
 pub(crate) fn get_uuid(row: &SqliteRow, column: &'static str) -> Result<Uuid, StoreError> {
     let value: String = row.try_get(column).map_err(db)?;
-    Uuid::parse_str(&value).map_err(|e| Corrupt::store(column, e))
+    Uuid::parse_str(&value).map_err(|e| Corrupt::store(column, &e))
 }
 
 pub(crate) fn get_session_id(
@@ -66,7 +66,7 @@ pub(crate) fn get_session_id(
 
 fn from_micros(column: &'static str, value: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_micros(value)
-        .ok_or_else(|| Corrupt::store(column, format!("{value} µs is out of range")))
+        .ok_or_else(|| Corrupt::store(column, &format!("{value} µs is out of range")))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub(crate) struct Corrupt {
 }
 
 impl Corrupt {
-    pub(crate) fn store(column: &'static str, detail: impl ToString) -> StoreError {
+    pub(crate) fn store(column: &'static str, detail: &dyn std::fmt::Display) -> StoreError {
         StoreError::Other(Box::new(Self {
             column,
             detail: detail.to_string(),

@@ -37,3 +37,22 @@ async fn a_zero_pool_size_still_opens() -> Result<(), Box<dyn Error>> {
     store.ping().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn odd_urls_fail_cleanly() {
+    for url in [
+        "",
+        "sqlite",
+        "postgres://localhost/db",
+        "sqlite:///nonexistent-root-dir/\0/x.db",
+    ] {
+        assert!(
+            SqliteStore::open_url(url, 1).await.is_err(),
+            "{url:?} opened"
+        );
+    }
+    for url in ["sqlite::memory:", "sqlite://:memory:"] {
+        let opened = SqliteStore::open_url(url, 1).await;
+        assert!(opened.is_ok(), "{url:?}: {opened:?}");
+    }
+}

@@ -15,7 +15,7 @@ fn candidate(kid: String, seed: u8) -> SigningKeyRecord {
     }
 }
 
-pub async fn ensure_signing_key_keeps_one_current(store: &dyn Store) {
+pub(super) async fn ensure_signing_key_keeps_one_current(store: &dyn Store) {
     let tag = tag();
     let before = store.signing_keys().await.must("signing_keys");
     // Nodes starting together each offer a key; the store keeps exactly one of them.
@@ -56,7 +56,7 @@ pub async fn ensure_signing_key_keeps_one_current(store: &dyn Store) {
     assert_eq!(store.signing_keys().await.must("signing_keys"), after);
 }
 
-pub async fn ensure_secret_is_idempotent(store: &dyn Store) {
+pub(super) async fn ensure_secret_is_idempotent(store: &dyn Store) {
     let tag = tag();
     let name = format!("secret-{tag}");
     let every_byte: Vec<u8> = (0..=255).collect();

@@ -1,18 +1,15 @@
-//! Contract checks for the user methods.
+//! Contract checks for creating and finding users.
 
 use futures_util::future::join_all;
 
-use super::support::{
-    Must, at, base, date, email, live_session, minutes, new_user, reread, session, tag, user,
-    username,
-};
-use crate::{ProfilePatch, Role, Store, StoreError, UserId};
+use super::support::{Must, email, new_user, tag, user, username};
+use crate::{Store, StoreError, UserId};
 
-pub async fn ping_answers(store: &dyn Store) {
+pub(super) async fn ping_answers(store: &dyn Store) {
     store.ping().await.must("ping");
 }
 
-pub async fn create_and_read_user(store: &dyn Store) {
+pub(super) async fn create_and_read_user(store: &dyn Store) {
     let tag = tag();
     let new = new_user(&tag, "ann");
     let ann = store.create_user(new.clone()).await.must("create_user");
@@ -90,7 +87,7 @@ pub async fn create_and_read_user(store: &dyn Store) {
     assert!(nobody.is_none());
 }
 
-pub async fn create_user_conflicts_ignore_case(store: &dyn Store) {
+pub(super) async fn create_user_conflicts_ignore_case(store: &dyn Store) {
     let tag = tag();
     let ann = user(store, &tag, "ann").await;
 
@@ -133,7 +130,7 @@ pub async fn create_user_conflicts_ignore_case(store: &dyn Store) {
     user(store, &tag, "eve").await;
 }
 
-pub async fn create_user_race_has_one_winner(store: &dyn Store) {
+pub(super) async fn create_user_race_has_one_winner(store: &dyn Store) {
     let tag = tag();
     let same_name = (0..8).map(|i| {
         let mut new = new_user(&tag, &format!("n{i}"));
@@ -182,7 +179,7 @@ pub async fn create_user_race_has_one_winner(store: &dyn Store) {
     }
 }
 
-pub async fn login_prefers_username_over_email(store: &dyn Store) {
+pub(super) async fn login_prefers_username_over_email(store: &dyn Store) {
     let tag = tag();
     let shared = format!("pat.{tag}@example.com");
     // Bob is created first, so the username match does not win by being first in the table.
@@ -220,138 +217,4 @@ pub async fn login_prefers_username_over_email(store: &dyn Store) {
     assert_eq!(found(format!("pat.{tag}")).await, None);
     assert_eq!(found(format!("ann%{tag}")).await, None);
     assert_eq!(found(String::new()).await, None);
-}
-
-pub async fn set_password_hash_keeps_sessions(store: &dyn Store) {
-    let tag = tag();
-    let ann = user(store, &tag, "ann").await;
-    let live = live_session(store, ann.id).await;
-    store
-        .set_password_hash(ann.id, "upgraded")
-        .await
-        .must("set_password_hash");
-    let credentials = store
-        .credentials_by_id(ann.id)
-        .await
-        .must("credentials_by_id");
-    assert_eq!(credentials.must("credentials").password_hash, "upgraded");
-    assert_eq!(reread(store, live.id).await, live);
-    let result = store.set_password_hash(UserId(i64::MAX), "x").await;
-    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
-}
-
-pub async fn update_profile_changes_only_given_fields(store: &dyn Store) {
-    let tag = tag();
-    let ann = user(store, &tag, "ann").await;
-    let bob = user(store, &tag, "bob").await;
-
-    let same = store.update_profile(ann.id, &ProfilePatch::default()).await;
-    assert_eq!(same.must("empty update_profile"), ann);
-
-    let patch = ProfilePatch {
-        first_name: Some("Annie".to_owned()),
-        date_of_birth: Some(None),
-        ..ProfilePatch::default()
-    };
-    let updated = store
-        .update_profile(ann.id, &patch)
-        .await
-        .must("update_profile");
-    let mut expected = ann.clone();
-    "Annie".clone_into(&mut expected.first_name);
-    expected.date_of_birth = None;
-    assert_eq!(updated, expected);
-
-    let patch = ProfilePatch {
-        username: Some(username(&ann.username.to_uppercase())),
-        last_name: Some(String::new()),
-        phone_number: Some("+44 20 7946 0000".to_owned()),
-        date_of_birth: Some(Some(date(2000, 2, 29))),
-        gender: Some("x".to_owned()),
-        role: Some(Role::from_store("employee".to_owned())),
-        ..ProfilePatch::default()
-    };
-    let updated = store
-        .update_profile(ann.id, &patch)
-        .await
-        .must("update_profile");
-    expected.username = ann.username.to_uppercase();
-    expected.last_name = String::new();
-    "+44 20 7946 0000".clone_into(&mut expected.phone_number);
-    expected.date_of_birth = Some(date(2000, 2, 29));
-    "x".clone_into(&mut expected.gender);
-    expected.role = Role::from_store("employee".to_owned());
-    assert_eq!(updated, expected);
-    assert_eq!(
-        store.user_by_id(ann.id).await.must("user_by_id"),
-        Some(expected.clone())
-    );
-
-    // A taken username refuses the whole patch.
-    let patch = ProfilePatch {
-        username: Some(username(&bob.username.to_uppercase())),
-        first_name: Some("Mallory".to_owned()),
-        ..ProfilePatch::default()
-    };
-    let result = store.update_profile(ann.id, &patch).await;
-    assert!(
-        matches!(result, Err(StoreError::Conflict("username"))),
-        "{result:?}"
-    );
-    assert_eq!(
-        store.user_by_id(ann.id).await.must("user_by_id"),
-        Some(expected)
-    );
-
-    let result = store.update_profile(UserId(i64::MAX), &patch).await;
-    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
-    let result = store
-        .update_profile(UserId(i64::MAX), &ProfilePatch::default())
-        .await;
-    assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
-}
-
-pub async fn delete_user_returns_live_sessions_and_cascades(store: &dyn Store) {
-    let tag = tag();
-    let ann = user(store, &tag, "ann").await;
-    let bob = user(store, &tag, "bob").await;
-    let now = base();
-    let live = session(store, ann.id, now - minutes(60), now + minutes(60)).await;
-    let revoked = session(store, ann.id, now - minutes(60), now + minutes(60)).await;
-    let revoke = store
-        .revoke_session(revoked.id, ann.id, now - minutes(10))
-        .await;
-    assert!(revoke.must("revoke_session"));
-    let expired = session(store, ann.id, now - minutes(120), now - minutes(60)).await;
-    let ends_now = session(store, ann.id, now - minutes(120), now).await;
-    let bobs = live_session(store, bob.id).await;
-
-    let ids = store.delete_user(ann.id, now).await.must("delete_user");
-    assert_eq!(ids, vec![live.id]);
-    for id in [live.id, revoked.id, expired.id, ends_now.id] {
-        assert_eq!(
-            store.session(id).await.must("session"),
-            None,
-            "session {id} outlived its user"
-        );
-    }
-    assert_eq!(store.user_by_id(ann.id).await.must("user_by_id"), None);
-    assert!(
-        store
-            .credentials_by_login(&ann.username)
-            .await
-            .must("login")
-            .is_none()
-    );
-    let again = store.delete_user(ann.id, now).await;
-    assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
-    assert_eq!(reread(store, bobs.id).await, bobs);
-    // The name is free again.
-    let mut reborn = new_user(&tag, "ann");
-    reborn.date_joined = at("2030-01-02T00:00:00Z");
-    let reborn = store
-        .create_user(reborn)
-        .await
-        .must("create_user after delete");
-    assert_ne!(reborn.id, ann.id);
 }
