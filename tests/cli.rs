@@ -1,7 +1,7 @@
 //! The `gatehouse` binary as a user runs it: configuration errors, `createsuperuser` from a
 //! script, `check`, and graceful shutdown on SIGTERM with a request in flight.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![expect(clippy::expect_used, reason = "helpers fail the test loudly")]
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Child, Command, Stdio};

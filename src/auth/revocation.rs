@@ -118,10 +118,18 @@ impl Revocations {
                 .catch_up(store, clock, sync_every, stop.clone()),
         );
         if let Some(url) = redis_url {
+            // Subscribe before serving, so no announcement made after start-up is missed.
             let client = redis::Client::open(url)?;
-            tokio::spawn(self.clone().subscribe(client, stop));
+            let first = Self::connect(&client).await?;
+            tokio::spawn(self.clone().subscribe(client, first, stop));
         }
         Ok(())
+    }
+
+    async fn connect(client: &redis::Client) -> anyhow::Result<redis::aio::PubSub> {
+        let mut pubsub = client.get_async_pubsub().await?;
+        pubsub.subscribe(CHANNEL).await?;
+        Ok(pubsub)
     }
 
     async fn catch_up(
@@ -149,11 +157,17 @@ impl Revocations {
         }
     }
 
-    async fn subscribe(self, client: redis::Client, stop: CancellationToken) {
+    async fn subscribe(
+        self,
+        client: redis::Client,
+        first: redis::aio::PubSub,
+        stop: CancellationToken,
+    ) {
+        let mut next = Some(first);
         loop {
             let outcome = tokio::select! {
                 () = stop.cancelled() => return,
-                outcome = self.listen(&client) => outcome,
+                outcome = self.listen(&client, next.take()) => outcome,
             };
             if let Err(e) = outcome {
                 tracing::warn!(error = %e, "revocation subscription lost; reconnecting");
@@ -165,9 +179,17 @@ impl Revocations {
         }
     }
 
-    async fn listen(&self, client: &redis::Client) -> anyhow::Result<()> {
-        let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.subscribe(CHANNEL).await?;
+    /// Reads announcements until the connection fails. A reconnect may have missed some: the
+    /// periodic database read covers that gap.
+    async fn listen(
+        &self,
+        client: &redis::Client,
+        pubsub: Option<redis::aio::PubSub>,
+    ) -> anyhow::Result<()> {
+        let mut pubsub = match pubsub {
+            Some(pubsub) => pubsub,
+            None => Self::connect(client).await?,
+        };
         let mut messages = pubsub.on_message();
         while let Some(message) = messages.next().await {
             let payload: String = message.get_payload()?;

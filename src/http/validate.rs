@@ -3,6 +3,9 @@
 use super::error::{ApiError, FieldErrors};
 use gatehouse_domain::ParseError;
 
+/// PostgreSQL cannot store NUL in text, and no legitimate value contains one; DRF's wording.
+const NUL: &str = "Null characters are not allowed.";
+
 #[derive(Debug, Default)]
 pub struct Checks {
     errors: FieldErrors,
@@ -31,6 +34,10 @@ impl Checks {
                 self.add(field, "This field may not be blank.");
                 None
             }
+            Some(v) if v.contains('\0') => {
+                self.add(field, NUL);
+                None
+            }
             Some(v) => Some(v),
         }
     }
@@ -54,6 +61,10 @@ impl Checks {
     /// An optional free-text field of at most `max` characters.
     pub fn text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let value = value?.trim();
+        if value.contains('\0') {
+            self.add(field, NUL);
+            return None;
+        }
         if value.chars().count() > max {
             self.add(
                 field,

@@ -1,1 +1,27 @@
+//! The integration suite: a real server per test on 127.0.0.1:0, driven over HTTP.
+//!
+//! SQLite in a temp dir by default; `TEST_DATABASE_URL=postgres://…` runs every test on a fresh
+//! Postgres database, and `TEST_REDIS_URL` adds the multi-node revocation test.
 
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+mod forged_tokens;
+mod hashing;
+mod headers;
+mod health;
+mod helpers;
+mod hostile_input;
+mod login;
+mod logout;
+mod multi_node;
+mod password_change;
+mod refresh;
+mod register;
+mod sessions;
+mod users_me;
+mod verify;
+mod wire_errors;

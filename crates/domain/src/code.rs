@@ -1,0 +1,140 @@
+//! One-time secrets: 6-digit codes typed by people, and long tokens carried by links.
+//!
+//! Both are bound to one user and one purpose, stored only as a keyed hash, single use, and
+//! short-lived; a new one voids the older ones of its purpose. Codes also count wrong attempts
+//! and die at the limit. This module holds the types; generation and hashing live in the server's
+//! `auth::codes`, storage in the store crates.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::{ParseError, UserId};
+
+/// What a secret is for. Purposes never share a secret, an attempt count or a cooldown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Purpose {
+    /// 6 digits: prove the email address of a new account.
+    Activation,
+    /// 6 digits: passwordless login.
+    Login,
+    /// 6 digits: reset a forgotten password.
+    PasswordReset,
+    /// 6 digits sent to a new address: confirm an email change.
+    EmailChange,
+    /// Long token in an emailed link: reset a forgotten password.
+    ResetLink,
+    /// Long token handed out after a reset code was verified (the three-step reset).
+    ResetToken,
+}
+
+impl Purpose {
+    pub const ALL: [Self; 6] = [
+        Self::Activation,
+        Self::Login,
+        Self::PasswordReset,
+        Self::EmailChange,
+        Self::ResetLink,
+        Self::ResetToken,
+    ];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Activation => "activation",
+            Self::Login => "login",
+            Self::PasswordReset => "password_reset",
+            Self::EmailChange => "email_change",
+            Self::ResetLink => "reset_link",
+            Self::ResetToken => "reset_token",
+        }
+    }
+
+    pub fn from_str_opt(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// True for the 6-digit codes a person types (limited attempts); false for long tokens.
+    pub fn is_code(self) -> bool {
+        matches!(self, Self::Activation | Self::Login | Self::PasswordReset | Self::EmailChange)
+    }
+}
+
+/// Six ASCII digits, as a string: leading zeros are part of the code.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OtpCode(String);
+
+impl OtpCode {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let raw = raw.trim();
+        if raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ParseError::new("Enter the 6-digit code from the email."))
+        }
+    }
+
+    /// Formats a number below one million as a code (for the generator).
+    pub fn from_number(n: u32) -> Self {
+        Self(format!("{:06}", n % 1_000_000))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for OtpCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OtpCode(<redacted>)")
+    }
+}
+
+/// The id of one stored secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretId(pub i64);
+
+/// A secret about to be stored: only its keyed hash is kept.
+#[derive(Debug, Clone)]
+pub struct NewSecret {
+    pub purpose: Purpose,
+    pub hash: Vec<u8>,
+    /// The address an email-change code confirms; empty otherwise.
+    pub target: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A live secret as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRecord {
+    pub id: SecretId,
+    pub user_id: UserId,
+    pub purpose: Purpose,
+    pub hash: Vec<u8>,
+    pub target: String,
+    pub attempts: i32,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OtpCode, Purpose};
+
+    #[test]
+    fn codes_are_exactly_six_digits_and_keep_leading_zeros() {
+        assert_eq!(OtpCode::parse("012345").map(|c| c.expose().to_owned()), Ok("012345".to_owned()));
+        assert_eq!(OtpCode::from_number(42).expose(), "000042");
+        for bad in ["12345", "1234567", "12a456", "", "１２３４５６", "-12345"] {
+            assert!(OtpCode::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn purposes_round_trip_their_names() {
+        for p in Purpose::ALL {
+            assert_eq!(Purpose::from_str_opt(p.as_str()), Some(p));
+        }
+    }
+}
