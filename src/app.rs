@@ -11,9 +11,13 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower::Layer as _;
 
+use crate::auth::codes::Codes;
+use crate::auth::secrets::Secrets;
 use crate::auth::{AccessTokens, Passwords, RefreshCodec, Revocations, Sessions, keys::Keys};
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, MailBackend};
+use crate::jobs::Worker;
+use crate::mail::Mailer;
 
 /// Shared by every handler; cheap to clone.
 #[derive(Debug, Clone)]
@@ -23,6 +27,11 @@ pub struct AppState {
     pub passwords: Passwords,
     pub sessions: Sessions,
     pub keys: Keys,
+    pub secrets: Secrets,
+    pub mailer: Mailer,
+    /// Wakes this node's worker when a request enqueued a job.
+    pub jobs_wake: Arc<tokio::sync::Notify>,
+    pub clock: Clock,
     pub policy: Arc<PasswordPolicy>,
     pub roles: Arc<RoleSet>,
 }
@@ -61,6 +70,9 @@ impl AppState {
         let refresh_key = store
             .ensure_secret("refresh_token_mac", &rand::random::<[u8; 32]>())
             .await?;
+        let code_key = store
+            .ensure_secret("one_time_secret_mac", &rand::random::<[u8; 32]>())
+            .await?;
         let redis = match &config.redis_url {
             Some(url) => Some(connect_redis(url).await?),
             None => None,
@@ -87,11 +99,16 @@ impl AppState {
             access,
             RefreshCodec::new(refresh_key),
             revocations,
-            clock,
+            clock.clone(),
             config.refresh_ttl,
             config.refresh_grace,
         );
+        let secrets = Secrets::new(store.clone(), Codes::new(code_key), clock.clone(), &config);
         Ok(Self {
+            secrets,
+            mailer: mailer(&config)?,
+            jobs_wake: Arc::default(),
+            clock,
             passwords: passwords(&config)?,
             policy: Arc::new(PasswordPolicy::new(config.password_min_length)),
             roles: Arc::new(config.role_set()?),
@@ -100,6 +117,28 @@ impl AppState {
             sessions,
             keys,
         })
+    }
+}
+
+/// The mailer the configuration names.
+pub fn mailer(config: &Config) -> anyhow::Result<Mailer> {
+    Ok(match config.mail {
+        MailBackend::File => Mailer::File(config.data_dir.join("mail")),
+        MailBackend::Smtp => Mailer::smtp(&config.smtp_url)?,
+        MailBackend::Memory => Mailer::memory(),
+    })
+}
+
+impl AppState {
+    /// A job worker sharing this node's store, mailer and clock.
+    pub fn worker(&self) -> Worker {
+        Worker::new(
+            self.store.clone(),
+            self.mailer.clone(),
+            self.clock.clone(),
+            self.jobs_wake.clone(),
+            &self.config,
+        )
     }
 }
 
@@ -121,6 +160,7 @@ pub struct Running {
     state: AppState,
     stop: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
+    worker: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -148,9 +188,22 @@ impl Running {
                 task.abort();
             }
         }
+        if let Some(worker) = self.worker {
+            // The worker finishes the job in hand, then stops.
+            if tokio::time::timeout(grace, worker).await.is_err() {
+                tracing::warn!(
+                    "the job worker did not stop in time; its job runs again after the lease"
+                );
+            }
+        }
         self.state.store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+
+    /// Runs every job due now on this node (tests use it instead of waiting for the worker).
+    pub async fn drain_jobs(&self) -> anyhow::Result<usize> {
+        self.state.worker().drain().await
     }
 }
 
@@ -183,10 +236,28 @@ pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Running> {
         .unwrap_or_default()
         .to_owned();
     tracing::info!(%addr, %database, "listening on http://{addr}");
+    let worker = state
+        .config
+        .worker
+        .then(|| tokio::spawn(state.worker().run(stop.clone())));
     Ok(Running {
         addr,
         state,
         stop,
         task,
+        worker,
     })
+}
+
+/// `gatehouse worker`: the job worker alone, until `stop`.
+pub async fn run_worker(
+    config: Config,
+    clock: Clock,
+    stop: CancellationToken,
+) -> anyhow::Result<()> {
+    let store = crate::store::open(&config.database_url(), config.db_max_connections).await?;
+    let state = AppState::build(config, store, clock, stop.clone()).await?;
+    state.worker().run(stop).await;
+    state.store.close().await;
+    Ok(())
 }

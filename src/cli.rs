@@ -25,8 +25,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the HTTP server (the default).
-    Serve,
+    /// Run the HTTP server (the default), with the job worker unless `--no-worker`.
+    Serve {
+        /// Leave the job worker out (run `gatehouse worker` elsewhere).
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run the job worker alone (sends email; any number may share one database).
+    Worker,
     /// Create or upgrade the database schema, then exit.
     Migrate,
     /// Create an active, verified superuser.
@@ -45,8 +51,20 @@ pub enum Command {
 
 /// Runs the chosen command to completion.
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+    match cli.command.unwrap_or(Command::Serve { no_worker: false }) {
+        Command::Serve { no_worker } => {
+            let mut config = config;
+            config.worker &= !no_worker;
+            serve(config).await
+        }
+        Command::Worker => {
+            let stop = tokio_util::sync::CancellationToken::new();
+            let worker = tokio::spawn(crate::app::run_worker(config, Clock::System, stop.clone()));
+            println!("gatehouse worker running");
+            shutdown_signal().await;
+            stop.cancel();
+            worker.await?
+        }
         Command::Migrate => {
             let store = crate::store::open(&config.database_url(), 1).await?;
             store.close().await;

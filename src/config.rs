@@ -96,6 +96,55 @@ pub struct Config {
     /// Log filter, e.g. `info` or `gatehouse=debug,tower_http=info`.
     pub log: String,
     pub log_format: LogFormat,
+    /// Where email goes.
+    pub mail: MailBackend,
+    /// SMTP server for `mail = "smtp"`: `smtp://host:1025`, `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`.
+    pub smtp_url: String,
+    /// Sender of every email.
+    pub mail_from: String,
+    /// Name of the service in email subjects and greetings.
+    pub site_name: String,
+    /// Lifetime of 6-digit codes (activation, login, reset, email change).
+    #[serde(deserialize_with = "de::duration")]
+    pub code_ttl: Duration,
+    /// Wrong attempts after which a code is void.
+    pub code_attempts: u32,
+    /// Minimum time between two emailed codes of one purpose to one account.
+    #[serde(deserialize_with = "de::duration")]
+    pub code_cooldown: Duration,
+    /// Lifetime of an emailed password-reset link.
+    #[serde(deserialize_with = "de::duration")]
+    pub reset_link_ttl: Duration,
+    /// Lifetime of the reset token handed out after a reset code is verified.
+    #[serde(deserialize_with = "de::duration")]
+    pub reset_token_ttl: Duration,
+    /// Run the job worker inside `serve` (`serve --no-worker` turns it off).
+    pub worker: bool,
+    /// How long a claimed job is reserved for its worker before others may take it.
+    #[serde(deserialize_with = "de::duration")]
+    pub job_lease: Duration,
+    /// Tries before a job moves to the dead-letter state.
+    pub job_max_attempts: u32,
+    /// Delay before the first retry; it doubles with each attempt, up to `job_retry_max`.
+    #[serde(deserialize_with = "de::duration")]
+    pub job_retry_base: Duration,
+    #[serde(deserialize_with = "de::duration")]
+    pub job_retry_max: Duration,
+    /// How often an idle worker looks for due jobs (jobs enqueued by this node wake it at once).
+    #[serde(deserialize_with = "de::duration")]
+    pub job_poll: Duration,
+}
+
+/// The mail backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailBackend {
+    /// `<data dir>/mail/<time>-<id>.eml`, readable RFC 5322 files.
+    File,
+    Smtp,
+    /// Kept in memory (tests).
+    Memory,
 }
 
 impl Default for Config {
@@ -113,7 +162,7 @@ impl Default for Config {
             refresh_grace: Duration::from_secs(10),
             jwt_leeway: Duration::ZERO,
             revocation_sync: Duration::from_secs(2),
-            email_verification: EmailVerification::Off,
+            email_verification: EmailVerification::Required,
             roles: vec!["client".to_owned(), "employee".to_owned()],
             signup_roles: vec!["client".to_owned()],
             password_min_length: 8,
@@ -127,6 +176,21 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(20),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
+            mail: MailBackend::File,
+            smtp_url: "smtp://127.0.0.1:1025".to_owned(),
+            mail_from: "gatehouse <no-reply@localhost>".to_owned(),
+            site_name: "gatehouse".to_owned(),
+            code_ttl: Duration::from_mins(10),
+            code_attempts: 5,
+            code_cooldown: Duration::from_mins(1),
+            reset_link_ttl: Duration::from_hours(1),
+            reset_token_ttl: Duration::from_mins(10),
+            worker: true,
+            job_lease: Duration::from_secs(30),
+            job_max_attempts: 20,
+            job_retry_base: Duration::from_secs(2),
+            job_retry_max: Duration::from_mins(5),
+            job_poll: Duration::from_secs(1),
         }
     }
 }
@@ -223,6 +287,7 @@ impl Config {
         }
         gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone())
             .map_err(|e| ConfigError(format!("GATEHOUSE_ROLES / GATEHOUSE_SIGNUP_ROLES: {e}")))?;
+        self.validate_mail_and_jobs()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
             return bad(
                 "GATEHOUSE_LOG",
@@ -230,6 +295,61 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The email, code and job settings.
+    fn validate_mail_and_jobs(&self) -> Result<(), ConfigError> {
+        let bad = |setting: &str, accepted: &str| {
+            Err(ConfigError(format!("{setting}: expected {accepted}")))
+        };
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "GATEHOUSE_MAIL_FROM",
+                "an address such as `gatehouse <no-reply@example.com>`",
+            );
+        }
+        if self.mail == MailBackend::Smtp
+            && lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&self.smtp_url)
+                .is_err()
+        {
+            return bad(
+                "GATEHOUSE_SMTP_URL",
+                "smtp://host:port, smtp://user:pass@host:587?tls=required or smtps://user:pass@host:465",
+            );
+        }
+        if self.code_ttl < Duration::from_mins(1) || self.code_ttl > Duration::from_hours(24) {
+            return bad("GATEHOUSE_CODE_TTL", "a duration from 1m to 24h");
+        }
+        if self.code_attempts == 0 {
+            return bad("GATEHOUSE_CODE_ATTEMPTS", "a number of at least 1");
+        }
+        if self.reset_link_ttl < Duration::from_mins(1)
+            || self.reset_token_ttl < Duration::from_mins(1)
+        {
+            return bad(
+                "GATEHOUSE_RESET_LINK_TTL / GATEHOUSE_RESET_TOKEN_TTL",
+                "a duration of at least 1m",
+            );
+        }
+        if self.job_lease < Duration::from_secs(1) || self.job_poll < Duration::from_millis(10) {
+            return bad(
+                "GATEHOUSE_JOB_LEASE / GATEHOUSE_JOB_POLL",
+                "durations of at least 1s / 10ms",
+            );
+        }
+        if self.job_max_attempts == 0 {
+            return bad("GATEHOUSE_JOB_MAX_ATTEMPTS", "a number of at least 1");
+        }
+        Ok(())
+    }
+
+    /// Base of links in emails: `public_url` without a trailing slash, or `http://<addr>`.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// The database URL in effect.

@@ -4,11 +4,13 @@
 //! the rules (rotation, grace, reuse detection, immediate revocation) live in one place.
 
 pub mod access;
+pub mod codes;
 pub mod django;
 pub mod keys;
 pub mod passwords;
 pub mod refresh;
 pub mod revocation;
+pub mod secrets;
 pub mod sessions;
 
 pub use access::{AccessTokens, Claims, TokenError};

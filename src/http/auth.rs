@@ -105,27 +105,32 @@ async fn register(
         )));
     };
     let password_hash = state.passwords.hash(&password).await?;
-    let active = state.config.email_verification == EmailVerification::Off;
-    let user = state
-        .store
-        .create_user(NewUser {
-            public_id: PublicId::random(),
-            username,
-            email,
-            password_hash,
-            first_name,
-            last_name,
-            phone_number,
-            date_of_birth: date_of_birth.flatten(),
-            gender,
-            role,
-            is_active: active,
-            is_email_verified: false,
-            is_staff: false,
-            is_superuser: false,
-            date_joined: state.sessions.now(),
-        })
-        .await?;
+    let verify = state.config.email_verification == EmailVerification::Required;
+    let new_user = NewUser {
+        public_id: PublicId::random(),
+        username,
+        email,
+        password_hash,
+        first_name,
+        last_name,
+        phone_number,
+        date_of_birth: date_of_birth.flatten(),
+        gender,
+        role,
+        is_active: !verify,
+        is_email_verified: false,
+        is_staff: false,
+        is_superuser: false,
+        date_joined: state.clock.now(),
+    };
+    // With verification on, the account and its activation email are created together.
+    let user = if verify {
+        let user = state.secrets.register(new_user).await?;
+        state.jobs_wake.notify_one();
+        user
+    } else {
+        state.store.create_user(new_user).await?
+    };
     tracing::info!(user.id = %user.id, "user registered");
     Ok((StatusCode::CREATED, axum::Json(UserOut::from(user))))
 }

@@ -97,3 +97,15 @@ pub fn no_store(body: impl IntoResponse) -> Response {
         .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
 }
+
+/// The one answer of every endpoint that could reveal whether an account exists: 202 and the
+/// same body whatever happened.
+pub fn accepted() -> Response {
+    (
+        axum::http::StatusCode::ACCEPTED,
+        axum::Json(serde_json::json!({
+            "detail": "If an account with this address can receive it, an email is on its way."
+        })),
+    )
+        .into_response()
+}

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_domain::StoreError;
 use serde_json::json;
 
+use crate::auth::secrets::SecretError;
 use crate::auth::{Busy, RefreshError, TokenError};
 
 /// Field name → messages, the body of a 400.
@@ -190,6 +191,19 @@ impl From<RefreshError> for ApiError {
             RefreshError::Inactive => Self::unauthorized(e.to_string(), "user_inactive"),
             RefreshError::Store(e) => e.into(),
             RefreshError::Signing(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<SecretError> for ApiError {
+    fn from(e: SecretError) -> Self {
+        match e {
+            SecretError::Invalid => Self::BadRequest {
+                detail: e.to_string(),
+                code: "invalid_code",
+            },
+            SecretError::Store(e) => e.into(),
+            SecretError::Other(e) => Self::Internal(e),
         }
     }
 }

@@ -1,11 +1,16 @@
 //! The HTTP surface: one `router()` per resource, merged here with the middleware every request
 //! passes through (request id, tracing, timeout, body limit, panic and 500 handling).
 
+pub mod activation;
 pub mod auth;
 pub mod dto;
+pub mod email_change;
 pub mod error;
 pub mod extract;
+pub mod otp;
 pub mod password;
+pub mod reset;
+pub mod reset_page;
 pub mod service;
 pub mod sessions;
 pub mod users;
@@ -32,11 +37,15 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Every route, with the middleware stack, ready to serve.
 pub fn router(state: AppState) -> Router {
     let api_auth = auth::router()
+        .merge(activation::router())
+        .merge(otp::router())
         .merge(password::router())
+        .merge(reset::router())
         .merge(sessions::router());
     Router::new()
         .nest("/api/v1/auth", api_auth)
-        .nest("/api/v1/users", users::router())
+        .nest("/api/v1/users", users::router().merge(email_change::router()))
+        .merge(reset_page::router())
         .merge(service::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

@@ -73,7 +73,7 @@ async fn update(
         );
     }
     if body.email.is_some() {
-        c.add("email", "The email address cannot be changed here.");
+        c.add("email", "Change the email address with /api/v1/users/me/email/ (a code confirms the new address).");
     }
     for (field, value) in [
         ("is_active", &body.is_active),

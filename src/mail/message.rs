@@ -23,8 +23,14 @@ pub enum MailKind {
     Activation { code: String, minutes: i64 },
     /// A passwordless login code.
     LoginCode { code: String, minutes: i64 },
-    /// A password reset: a code to type and a link to follow, both valid for `minutes`.
-    PasswordReset { code: String, link: String, minutes: i64 },
+    /// A password reset: a code to type (valid `minutes`) and a link to follow (valid
+    /// `link_minutes`).
+    PasswordReset {
+        code: String,
+        link: String,
+        minutes: i64,
+        link_minutes: i64,
+    },
     /// Sent to the new address: the code that confirms an email change.
     EmailChangeCode { code: String, minutes: i64 },
     /// Sent to the old address after an email change.

@@ -84,7 +84,10 @@ impl Mailer {
             }
             Self::Smtp(transport) => {
                 let message = build(from, mail)?;
-                transport.send(message).await.map_err(|e| anyhow::anyhow!("SMTP: {e}"))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("SMTP: {e}"))?;
                 Ok(())
             }
         }
@@ -92,19 +95,30 @@ impl Mailer {
 }
 
 fn build(from: &str, mail: &SentMail) -> anyhow::Result<Message> {
-    let from: Mailbox = from.parse().map_err(|e| anyhow::anyhow!("GATEHOUSE_MAIL_FROM: {e}"))?;
-    let to: Mailbox = mail.to.parse().map_err(|e| anyhow::anyhow!("recipient address: {e}"))?;
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("GATEHOUSE_MAIL_FROM: {e}"))?;
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| anyhow::anyhow!("recipient address: {e}"))?;
     Ok(Message::builder()
         .message_id(Some(mail.message_id.clone()))
         .from(from)
         .to(to)
         .subject(mail.subject.clone())
-        .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))?)
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))?)
 }
 
 /// Writes `<time>-<id>.eml` unless a file for this Message-ID already exists (a retried job).
 async fn write_file(dir: &std::path::Path, message_id: &str, bytes: &[u8]) -> anyhow::Result<()> {
-    let id: String = message_id.chars().filter(char::is_ascii_alphanumeric).collect();
+    let id: String = message_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     tokio::fs::create_dir_all(dir).await?;
     let suffix = format!("-{id}.eml");
     let mut entries = tokio::fs::read_dir(dir).await?;

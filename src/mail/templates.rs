@@ -22,7 +22,7 @@ pub fn render(mail: &Outgoing, site: &str) -> Rendered {
                 Line::Text(format!("Welcome to {site}, {name}.")),
                 Line::Text("Enter this code to activate your account:".into()),
                 Line::Code(code.clone()),
-                Line::Text(expiry(*minutes)),
+                Line::Text(expiry("It", *minutes)),
             ],
         ),
         MailKind::LoginCode { code, minutes } => (
@@ -31,20 +31,28 @@ pub fn render(mail: &Outgoing, site: &str) -> Rendered {
                 Line::Text(format!("Hello {name},")),
                 Line::Text("Enter this code to log in:".into()),
                 Line::Code(code.clone()),
-                Line::Text(expiry(*minutes)),
+                Line::Text(expiry("It", *minutes)),
                 Line::Text("If you did not try to log in, you can ignore this email.".into()),
             ],
         ),
-        MailKind::PasswordReset { code, link, minutes } => (
+        MailKind::PasswordReset {
+            code,
+            link,
+            minutes,
+            link_minutes,
+        } => (
             format!("Reset your {site} password"),
             vec![
                 Line::Text(format!("Hello {name},")),
                 Line::Text("Someone asked to reset your password. Enter this code:".into()),
                 Line::Code(code.clone()),
-                Line::Text("or open this link to choose a new password:".into()),
+                Line::Text(expiry("The code", *minutes)),
+                Line::Text("Or open this link to choose a new password:".into()),
                 Line::Link(link.clone()),
-                Line::Text(expiry(*minutes)),
-                Line::Text("If it was not you, ignore this email: your password stays as it is.".into()),
+                Line::Text(expiry("The link", *link_minutes)),
+                Line::Text(
+                    "If it was not you, ignore this email: your password stays as it is.".into(),
+                ),
             ],
         ),
         MailKind::EmailChangeCode { code, minutes } => (
@@ -53,22 +61,30 @@ pub fn render(mail: &Outgoing, site: &str) -> Rendered {
                 Line::Text(format!("Hello {name},")),
                 Line::Text("Enter this code to confirm this address for your account:".into()),
                 Line::Code(code.clone()),
-                Line::Text(expiry(*minutes)),
+                Line::Text(expiry("It", *minutes)),
             ],
         ),
         MailKind::EmailChanged { new_email } => (
             format!("Your {site} email address was changed"),
             vec![
                 Line::Text(format!("Hello {name},")),
-                Line::Text(format!("The email address of your account is now {new_email}.")),
-                Line::Text("If you did not make this change, reset your password and contact support.".into()),
+                Line::Text(format!(
+                    "The email address of your account is now {new_email}."
+                )),
+                Line::Text(
+                    "If you did not make this change, reset your password and contact support."
+                        .into(),
+                ),
             ],
         ),
         MailKind::PasswordChanged => (
             format!("Your {site} password was changed"),
             vec![
                 Line::Text(format!("Hello {name},")),
-                Line::Text("Your password was just changed, and your other sessions were signed out.".into()),
+                Line::Text(
+                    "Your password was just changed, and your other sessions were signed out."
+                        .into(),
+                ),
                 Line::Text("If you did not make this change, reset your password now.".into()),
             ],
         ),
@@ -76,15 +92,22 @@ pub fn render(mail: &Outgoing, site: &str) -> Rendered {
             format!("You have a {site} account"),
             vec![
                 Line::Text(format!("Hello {name},")),
-                Line::Text(format!("An account on {site} was created for you. Choose your password here:")),
+                Line::Text(format!(
+                    "An account on {site} was created for you. Choose your password here:"
+                )),
                 Line::Link(link.clone()),
-                Line::Text(expiry(*minutes)),
+                Line::Text(expiry("It", *minutes)),
             ],
         ),
     };
     Rendered {
         subject,
-        text: lines.iter().map(Line::text).collect::<Vec<_>>().join("\n\n") + "\n",
+        text: lines
+            .iter()
+            .map(Line::text)
+            .collect::<Vec<_>>()
+            .join("\n\n")
+            + "\n",
         html: format!(
             "<!doctype html>\n<html><body style=\"font-family: sans-serif\">\n{}\n</body></html>\n",
             lines.iter().map(Line::html).collect::<Vec<_>>().join("\n")
@@ -93,12 +116,18 @@ pub fn render(mail: &Outgoing, site: &str) -> Rendered {
 }
 
 /// The expiry sentence, from the real lifetime of the code or link.
-fn expiry(minutes: i64) -> String {
+fn expiry(subject: &str, minutes: i64) -> String {
     if minutes % 60 == 0 && minutes >= 60 {
         let hours = minutes / 60;
-        format!("It expires in {hours} hour{}.", if hours == 1 { "" } else { "s" })
+        format!(
+            "{subject} expires in {hours} hour{}.",
+            if hours == 1 { "" } else { "s" }
+        )
     } else {
-        format!("It expires in {minutes} minute{}.", if minutes == 1 { "" } else { "s" })
+        format!(
+            "{subject} expires in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )
     }
 }
 
@@ -150,7 +179,14 @@ mod tests {
 
     #[test]
     fn every_part_carries_the_code_and_the_true_expiry() {
-        let mail = Outgoing::new("a@example.com", "ann", MailKind::Activation { code: "012345".into(), minutes: 10 });
+        let mail = Outgoing::new(
+            "a@example.com",
+            "ann",
+            MailKind::Activation {
+                code: "012345".into(),
+                minutes: 10,
+            },
+        );
         let r = render(&mail, "gatehouse");
         assert!(r.subject.contains("activation"));
         assert!(r.text.contains("012345") && r.html.contains("012345"));
@@ -166,7 +202,10 @@ mod tests {
 
     #[test]
     fn debug_hides_codes() {
-        let kind = MailKind::LoginCode { code: "987654".into(), minutes: 10 };
+        let kind = MailKind::LoginCode {
+            code: "987654".into(),
+            minutes: 10,
+        };
         assert!(!format!("{kind:?}").contains("987654"));
     }
 }

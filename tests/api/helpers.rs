@@ -15,7 +15,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse::app::Running;
 use gatehouse::clock::Clock;
-use gatehouse::config::Config;
+use gatehouse::config::{Config, EmailVerification, MailBackend};
 use gatehouse_domain::Store;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -150,6 +150,11 @@ impl TestApp {
             // Tiny argon2 parameters: hashing is not what these tests measure.
             argon2_memory_kib: 64,
             argon2_iterations: 1,
+            // Accounts are active at once unless a test turns verification on; mail stays in
+            // memory and jobs run when a test drains them, not in the background.
+            email_verification: EmailVerification::Off,
+            mail: MailBackend::Memory,
+            worker: false,
             ..Config::default()
         };
         configure(&mut config);

@@ -9,7 +9,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::{ParseError, UserId};
+use crate::{NewJob, ParseError, SessionId, User, UserId};
 
 /// What a secret is for. Purposes never share a secret, an attempt count or a cooldown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,7 +56,10 @@ impl Purpose {
 
     /// True for the 6-digit codes a person types (limited attempts); false for long tokens.
     pub fn is_code(self) -> bool {
-        matches!(self, Self::Activation | Self::Login | Self::PasswordReset | Self::EmailChange)
+        matches!(
+            self,
+            Self::Activation | Self::Login | Self::PasswordReset | Self::EmailChange
+        )
     }
 }
 
@@ -118,13 +121,41 @@ pub struct SecretRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What redeeming a secret does, in the same transaction that uses it up.
+#[derive(Debug, Clone)]
+pub enum Redemption {
+    /// Nothing else (a login code: the caller starts the session).
+    Consume,
+    /// The user becomes active and their email verified.
+    Activate,
+    /// Sets the password hash, revokes every session of the user, voids their other live
+    /// password-reset secrets (codes, links, reset tokens), and enqueues `notice`.
+    ResetPassword { hash: String, notice: NewJob },
+    /// Stores `next` for the same user (the verify step of the three-step reset hands out a
+    /// reset token in exchange for the code).
+    Exchange { next: NewSecret },
+    /// The user's email becomes the secret's `target`, verified; `notice` (to the old address) is
+    /// enqueued. `Conflict("email")` when the address was taken meanwhile.
+    ChangeEmail { notice: NewJob },
+}
+
+/// The outcome of a redemption: the user as they are now, and sessions it revoked.
+#[derive(Debug, Clone)]
+pub struct Redeemed {
+    pub user: User,
+    pub revoked: Vec<SessionId>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::{OtpCode, Purpose};
 
     #[test]
     fn codes_are_exactly_six_digits_and_keep_leading_zeros() {
-        assert_eq!(OtpCode::parse("012345").map(|c| c.expose().to_owned()), Ok("012345".to_owned()));
+        assert_eq!(
+            OtpCode::parse("012345").map(|c| c.expose().to_owned()),
+            Ok("012345".to_owned())
+        );
         assert_eq!(OtpCode::from_number(42).expose(), "000042");
         for bad in ["12345", "1234567", "12a456", "", "１２３４５６", "-12345"] {
             assert!(OtpCode::parse(bad).is_err(), "{bad:?}");

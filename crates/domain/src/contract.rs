@@ -4,10 +4,17 @@
 //! Compiled only with the `contract` feature, by the store crates' tests. Checks go through the
 //! trait alone and tolerate sharing one store: each uses its own randomly tagged users, and times
 //! far from those of the other checks where a call looks beyond one user (`revoked_since`,
-//! `prune_sessions`). A failed check panics with what it expected.
+//! `prune_sessions`, `prune_secrets`, `claim_jobs`, `prune_jobs`). A failed check panics with
+//! what it expected.
 
 mod accounts;
+mod issue;
+mod job_states;
+mod jobs;
 mod keys;
+mod redeem;
+mod resets;
+mod secrets;
 mod session_sets;
 mod sessions;
 mod support;
@@ -54,6 +61,26 @@ checks![
     session_sets::timestamps_round_trip_exactly,
     keys::ensure_signing_key_keeps_one_current,
     keys::ensure_secret_is_idempotent,
+    secrets::create_user_with_secret_writes_all_three,
+    secrets::create_user_with_secret_rolls_back,
+    secrets::live_secret_respects_attempts_expiry_and_use,
+    secrets::prune_secrets_removes_spent_ones,
+    issue::issue_secrets_voids_older_and_honours_cooldown,
+    issue::issue_secrets_of_several_purposes,
+    issue::issue_secrets_race_has_one_winner,
+    redeem::redeem_is_single_use,
+    redeem::redeem_activates,
+    redeem::redeem_change_email_is_all_or_nothing,
+    resets::redeem_exchange_replaces_older_tokens,
+    resets::redeem_reset_password_revokes_and_voids,
+    // The job checks run in this order, each in an earlier year than the one before.
+    jobs::enqueue_job_stores_it_queued,
+    jobs::claim_jobs_takes_due_jobs_oldest_first,
+    jobs::claim_jobs_never_hands_out_a_job_twice,
+    jobs::expired_lease_is_reclaimed,
+    job_states::finish_job_scrubs_the_payload,
+    job_states::retry_and_bury_move_jobs,
+    job_states::prune_jobs_removes_old_done_ones,
 ];
 
 /// The outcome of `run_each`: the names of the checks that passed, and of those that failed

@@ -41,7 +41,9 @@ impl JobState {
     }
 
     pub fn from_str_opt(s: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Done, Self::Dead].into_iter().find(|j| j.as_str() == s)
+        [Self::Queued, Self::Running, Self::Done, Self::Dead]
+            .into_iter()
+            .find(|j| j.as_str() == s)
     }
 }
 
@@ -59,4 +61,6 @@ pub struct JobRecord {
     pub locked_by: String,
     pub last_error: String,
     pub created_at: DateTime<Utc>,
+    /// When it became done or dead.
+    pub finished_at: Option<DateTime<Utc>>,
 }

@@ -4,10 +4,12 @@
 //! the rest of the code never re-checks them. The store contract lives here too, so the HTTP
 //! layer and both store crates depend on one definition and never on each other.
 
+pub mod code;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod email;
 pub mod ids;
+pub mod job;
 pub mod password;
 pub mod profile;
 pub mod role;
@@ -16,8 +18,10 @@ pub mod store;
 pub mod user;
 pub mod username;
 
+pub use code::{NewSecret, OtpCode, Purpose, Redeemed, Redemption, SecretId, SecretRecord};
 pub use email::Email;
 pub use ids::{PublicId, SessionId, UserId};
+pub use job::{JobId, JobRecord, JobState, NewJob};
 pub use password::{PasswordError, PasswordPolicy, PlainPassword};
 pub use profile::ProfilePatch;
 pub use role::{Role, RoleSet};

@@ -6,7 +6,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{NewSession, NewUser, ProfilePatch, RevokedSession, Session, SessionId, User, UserId};
+use crate::{
+    JobId, JobRecord, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, Purpose, Redeemed,
+    Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId, User, UserId,
+};
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -147,4 +150,109 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Returns the secret stored under `name`, storing `candidate` first if there is none.
     async fn ensure_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
+
+    // --- one-time secrets (6-digit codes and link tokens) ---
+
+    /// Creates a user together with their first secret and the job that delivers it, in one
+    /// transaction: no account without its activation email, no email without its account.
+    /// Conflicts as `create_user`.
+    async fn create_user_with_secret(
+        &self,
+        user: NewUser,
+        secret: NewSecret,
+        job: NewJob,
+    ) -> Result<User, StoreError>;
+
+    /// In one transaction: stores `secrets` for `user`, voids the user's older live secrets of
+    /// the same purposes, and enqueues `job` — unless the user has a secret of
+    /// `secrets[0].purpose` created after `cooldown_since` (used or not): then nothing is written
+    /// and the answer is false. `NotFound` when the user does not exist.
+    async fn issue_secrets(
+        &self,
+        user: UserId,
+        secrets: &[NewSecret],
+        job: NewJob,
+        cooldown_since: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The user's newest live secret of `purpose`: not used, not voided, not expired at `now`,
+    /// fewer than `max_attempts` wrong attempts.
+    async fn live_secret(
+        &self,
+        user: UserId,
+        purpose: Purpose,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+    ) -> Result<Option<SecretRecord>, StoreError>;
+
+    /// The live secret of `purpose` whose keyed hash is `hash` (how link tokens are found).
+    async fn secret_by_hash(
+        &self,
+        purpose: Purpose,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<SecretRecord>, StoreError>;
+
+    /// Counts one wrong attempt against a secret.
+    async fn fail_secret(&self, id: SecretId) -> Result<(), StoreError>;
+
+    /// Uses a secret up and applies `effect`, in one transaction. `NotFound` (nothing changed)
+    /// when the secret is already used, voided or expired at `now` — a lost race.
+    async fn redeem_secret(
+        &self,
+        id: SecretId,
+        effect: Redemption,
+        now: DateTime<Utc>,
+    ) -> Result<Redeemed, StoreError>;
+
+    /// Deletes secrets that expired or were used or voided before `before`; returns how many.
+    async fn prune_secrets(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    // --- jobs ---
+
+    async fn enqueue_job(&self, job: NewJob) -> Result<JobId, StoreError>;
+
+    /// Claims up to `limit` due jobs — queued with `run_at <= now`, or running with a lease that
+    /// expired before `now` — oldest `run_at` first: each becomes running for `worker` until
+    /// `lease_until`, its attempts + 1. Two workers never claim the same job at once.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError>;
+
+    /// Marks a job this worker holds as done and clears its payload (emails carry codes).
+    /// False when the worker no longer holds it (lease expired and another worker took it).
+    async fn finish_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Puts a job this worker holds back in the queue for `run_at`, recording `error`.
+    async fn retry_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Moves a job this worker holds to the dead-letter state, recording `error`.
+    async fn bury_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// One job by id (tests and administration).
+    async fn job(&self, id: JobId) -> Result<Option<JobRecord>, StoreError>;
+
+    /// Deletes done jobs finished before `before`; returns how many.
+    async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }

@@ -6,6 +6,23 @@
 use gatehouse_domain::StoreError;
 use sqlx::error::ErrorKind;
 
+/// A value in the database the store cannot turn back into a domain type.
+#[derive(Debug, thiserror::Error)]
+#[error("corrupt value in column {column}: {detail}")]
+pub(crate) struct Corrupt {
+    pub column: &'static str,
+    pub detail: String,
+}
+
+impl Corrupt {
+    pub(crate) fn store(column: &'static str, detail: &dyn std::fmt::Display) -> StoreError {
+        StoreError::Other(Box::new(Self {
+            column,
+            detail: detail.to_string(),
+        }))
+    }
+}
+
 /// Any error with no special meaning for the call: `RowNotFound` is `NotFound`, the rest `Other`.
 pub(crate) fn db(error: sqlx::Error) -> StoreError {
     match error {

@@ -7,15 +7,19 @@
 
 mod codec;
 mod error;
+mod jobs;
 mod keys;
+mod redeem;
 mod scratch;
+mod secrets;
 mod sessions;
 mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    Credentials, NewSession, NewUser, ProfilePatch, RevokedSession, Session, SessionId,
+    Credentials, JobId, JobRecord, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, Purpose,
+    Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId,
     SigningKeyRecord, Store, StoreError, User, UserId,
 };
 use sqlx::PgPool;
@@ -175,5 +179,111 @@ impl Store for PgStore {
 
     async fn ensure_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
         keys::ensure_secret(&self.pool, name, candidate).await
+    }
+
+    async fn create_user_with_secret(
+        &self,
+        user: NewUser,
+        secret: NewSecret,
+        job: NewJob,
+    ) -> Result<User, StoreError> {
+        secrets::create_user_with_secret(&self.pool, user, &secret, &job).await
+    }
+
+    async fn issue_secrets(
+        &self,
+        user: UserId,
+        secrets: &[NewSecret],
+        job: NewJob,
+        cooldown_since: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        secrets::issue(&self.pool, user, secrets, &job, cooldown_since).await
+    }
+
+    async fn live_secret(
+        &self,
+        user: UserId,
+        purpose: Purpose,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+    ) -> Result<Option<SecretRecord>, StoreError> {
+        secrets::live(&self.pool, user, purpose, now, max_attempts).await
+    }
+
+    async fn secret_by_hash(
+        &self,
+        purpose: Purpose,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<SecretRecord>, StoreError> {
+        secrets::by_hash(&self.pool, purpose, hash, now).await
+    }
+
+    async fn fail_secret(&self, id: SecretId) -> Result<(), StoreError> {
+        secrets::fail(&self.pool, id).await
+    }
+
+    async fn redeem_secret(
+        &self,
+        id: SecretId,
+        effect: Redemption,
+        now: DateTime<Utc>,
+    ) -> Result<Redeemed, StoreError> {
+        redeem::redeem(&self.pool, id, effect, now).await
+    }
+
+    async fn prune_secrets(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        secrets::prune(&self.pool, before).await
+    }
+
+    async fn enqueue_job(&self, job: NewJob) -> Result<JobId, StoreError> {
+        jobs::insert(&self.pool, &job).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        jobs::claim(&self.pool, worker, now, lease_until, limit).await
+    }
+
+    async fn finish_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::finish(&self.pool, id, worker, now).await
+    }
+
+    async fn retry_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::retry(&self.pool, id, worker, error, run_at).await
+    }
+
+    async fn bury_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::bury(&self.pool, id, worker, error, now).await
+    }
+
+    async fn job(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
+        jobs::by_id(&self.pool, id).await
+    }
+
+    async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        jobs::prune(&self.pool, before).await
     }
 }

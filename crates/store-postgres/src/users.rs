@@ -8,7 +8,7 @@ use gatehouse_domain::{
     Credentials, NewUser, ProfilePatch, PublicId, Role, SessionId, StoreError, User, UserId,
 };
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Row};
+use sqlx::{PgConnection, PgExecutor, PgPool, Row};
 use uuid::Uuid;
 
 use crate::codec::micros;
@@ -25,6 +25,13 @@ macro_rules! user_columns {
 
 pub(crate) async fn create(pool: &PgPool, user: NewUser) -> Result<User, StoreError> {
     let mut tx = pool.begin().await.map_err(db)?;
+    let created = insert(&mut tx, user).await?;
+    tx.commit().await.map_err(user_write)?;
+    Ok(created)
+}
+
+/// Inserts a user inside the caller's transaction.
+pub(crate) async fn insert(tx: &mut PgConnection, user: NewUser) -> Result<User, StoreError> {
     // Checked first so a clash on both reports the username; a concurrent insert that slips
     // past this check still fails on the index and is mapped by its name.
     let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
@@ -67,17 +74,18 @@ pub(crate) async fn create(pool: &PgPool, user: NewUser) -> Result<User, StoreEr
     .fetch_one(&mut *tx)
     .await
     .map_err(user_write)?;
-    let created = user_from_row(&row)?;
-    tx.commit().await.map_err(user_write)?;
-    Ok(created)
+    user_from_row(&row)
 }
 
-pub(crate) async fn by_id(pool: &PgPool, id: UserId) -> Result<Option<User>, StoreError> {
-    Ok(credentials_by_id(pool, id).await?.map(|c| c.user))
+pub(crate) async fn by_id(
+    conn: impl PgExecutor<'_>,
+    id: UserId,
+) -> Result<Option<User>, StoreError> {
+    Ok(credentials_by_id(conn, id).await?.map(|c| c.user))
 }
 
 pub(crate) async fn credentials_by_id(
-    pool: &PgPool,
+    conn: impl PgExecutor<'_>,
     id: UserId,
 ) -> Result<Option<Credentials>, StoreError> {
     sqlx::query(concat!(
@@ -86,7 +94,7 @@ pub(crate) async fn credentials_by_id(
         " FROM users WHERE id = $1"
     ))
     .bind(id.0)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
     .map_err(db)?
     .as_ref()
@@ -114,16 +122,48 @@ pub(crate) async fn credentials_by_login(
 }
 
 pub(crate) async fn set_password_hash(
-    pool: &PgPool,
+    conn: impl PgExecutor<'_>,
     id: UserId,
     hash: &str,
 ) -> Result<(), StoreError> {
     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(id.0)
-        .execute(pool)
+        .execute(conn)
         .await
         .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Marks the user active with a verified email (an activation code was redeemed).
+pub(crate) async fn activate(conn: impl PgExecutor<'_>, id: UserId) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("UPDATE users SET is_active = TRUE, is_email_verified = TRUE WHERE id = $1")
+            .bind(id.0)
+            .execute(conn)
+            .await
+            .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Replaces the email with a verified one; a taken address is `Conflict("email")`.
+pub(crate) async fn set_verified_email(
+    conn: impl PgExecutor<'_>,
+    id: UserId,
+    email: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET email = $1, is_email_verified = TRUE WHERE id = $2")
+        .bind(email)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map_err(user_write)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

@@ -5,97 +5,30 @@
 //! the busy timeout instead of failing when a read lock cannot be upgraded.
 
 mod codec;
+mod connect;
 mod error;
+mod jobs;
 mod keys;
+mod redeem;
+mod secrets;
 mod sessions;
 mod users;
-
-use std::path::Path;
-use std::str::FromStr;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    Credentials, NewSession, NewUser, ProfilePatch, RevokedSession, Session, SessionId,
+    Credentials, JobId, JobRecord, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, Purpose,
+    Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId,
     SigningKeyRecord, Store, StoreError, User, UserId,
 };
 use sqlx::SqlitePool;
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::db;
-
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
-
-/// How long a connection waits for another writer before giving up with `SQLITE_BUSY`.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The SQLite implementation of [`Store`]; cloning shares the pool.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-}
-
-impl SqliteStore {
-    /// Opens (creating the file and its parent directory if missing) the database at `path`
-    /// with a pool of at most `max_connections` (at least one).
-    pub async fn open(path: &Path, max_connections: u32) -> Result<Self, StoreError> {
-        Self::connect(SqliteConnectOptions::new().filename(path), max_connections).await
-    }
-
-    /// Like [`SqliteStore::open`], from a `sqlite://path` or `sqlite:path` URL (query parameters
-    /// as sqlx reads them; `sqlite::memory:` is a database private to this pool).
-    /// Any other scheme is refused, so a URL meant for another database never becomes a file.
-    pub async fn open_url(url: &str, max_connections: u32) -> Result<Self, StoreError> {
-        if !url.starts_with("sqlite:") {
-            return Err(StoreError::Other(
-                format!(
-                    "not a sqlite: URL: {}",
-                    url.split(':').next().unwrap_or_default()
-                )
-                .into(),
-            ));
-        }
-        let options = SqliteConnectOptions::from_str(url).map_err(db)?;
-        Self::connect(options, max_connections).await
-    }
-
-    /// Applies the embedded migrations that have not run yet.
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Other(Box::new(e)))
-    }
-
-    async fn connect(
-        options: SqliteConnectOptions,
-        max_connections: u32,
-    ) -> Result<Self, StoreError> {
-        let options = options
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        let path = options.get_filename();
-        // An in-memory database is named `file:…` and has no directory to create.
-        if !path.as_os_str().is_empty()
-            && !path.to_string_lossy().starts_with("file:")
-            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(|e| StoreError::Other(Box::new(e)))?;
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .connect_with(options)
-            .await
-            .map_err(db)?;
-        Ok(Self { pool })
-    }
 }
 
 #[async_trait]
@@ -217,6 +150,112 @@ impl Store for SqliteStore {
 
     async fn ensure_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
         keys::ensure_secret(&self.pool, name, candidate).await
+    }
+
+    async fn create_user_with_secret(
+        &self,
+        user: NewUser,
+        secret: NewSecret,
+        job: NewJob,
+    ) -> Result<User, StoreError> {
+        secrets::create_user_with_secret(&self.pool, user, &secret, &job).await
+    }
+
+    async fn issue_secrets(
+        &self,
+        user: UserId,
+        secrets: &[NewSecret],
+        job: NewJob,
+        cooldown_since: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        secrets::issue(&self.pool, user, secrets, &job, cooldown_since).await
+    }
+
+    async fn live_secret(
+        &self,
+        user: UserId,
+        purpose: Purpose,
+        now: DateTime<Utc>,
+        max_attempts: i32,
+    ) -> Result<Option<SecretRecord>, StoreError> {
+        secrets::live(&self.pool, user, purpose, now, max_attempts).await
+    }
+
+    async fn secret_by_hash(
+        &self,
+        purpose: Purpose,
+        hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<SecretRecord>, StoreError> {
+        secrets::by_hash(&self.pool, purpose, hash, now).await
+    }
+
+    async fn fail_secret(&self, id: SecretId) -> Result<(), StoreError> {
+        secrets::fail(&self.pool, id).await
+    }
+
+    async fn redeem_secret(
+        &self,
+        id: SecretId,
+        effect: Redemption,
+        now: DateTime<Utc>,
+    ) -> Result<Redeemed, StoreError> {
+        redeem::redeem(&self.pool, id, effect, now).await
+    }
+
+    async fn prune_secrets(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        secrets::prune(&self.pool, before).await
+    }
+
+    async fn enqueue_job(&self, job: NewJob) -> Result<JobId, StoreError> {
+        jobs::insert(&self.pool, &job).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        jobs::claim(&self.pool, worker, now, lease_until, limit).await
+    }
+
+    async fn finish_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::finish(&self.pool, id, worker, now).await
+    }
+
+    async fn retry_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::retry(&self.pool, id, worker, error, run_at).await
+    }
+
+    async fn bury_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        jobs::bury(&self.pool, id, worker, error, now).await
+    }
+
+    async fn job(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
+        jobs::by_id(&self.pool, id).await
+    }
+
+    async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        jobs::prune(&self.pool, before).await
     }
 }
 

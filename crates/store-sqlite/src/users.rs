@@ -8,7 +8,7 @@ use gatehouse_domain::{
     Credentials, NewUser, ProfilePatch, PublicId, Role, SessionId, StoreError, User, UserId,
 };
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqliteExecutor, SqlitePool};
 
 use crate::codec::{self, get_date_opt, get_session_id, get_time, get_time_opt, get_uuid};
 use crate::error::{db, user_write};
@@ -24,6 +24,13 @@ macro_rules! user_columns {
 
 pub(crate) async fn create(pool: &SqlitePool, user: NewUser) -> Result<User, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let created = insert(&mut tx, user).await?;
+    tx.commit().await.map_err(user_write)?;
+    Ok(created)
+}
+
+/// Inserts a user inside the caller's write transaction (begun with `BEGIN IMMEDIATE`).
+pub(crate) async fn insert(tx: &mut SqliteConnection, user: NewUser) -> Result<User, StoreError> {
     // Checked first (the write lock is already held) so a clash on both reports the username.
     let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1), \
@@ -65,17 +72,18 @@ pub(crate) async fn create(pool: &SqlitePool, user: NewUser) -> Result<User, Sto
     .fetch_one(&mut *tx)
     .await
     .map_err(user_write)?;
-    let created = user_from_row(&row)?;
-    tx.commit().await.map_err(user_write)?;
-    Ok(created)
+    user_from_row(&row)
 }
 
-pub(crate) async fn by_id(pool: &SqlitePool, id: UserId) -> Result<Option<User>, StoreError> {
-    Ok(credentials_by_id(pool, id).await?.map(|c| c.user))
+pub(crate) async fn by_id(
+    conn: impl SqliteExecutor<'_>,
+    id: UserId,
+) -> Result<Option<User>, StoreError> {
+    Ok(credentials_by_id(conn, id).await?.map(|c| c.user))
 }
 
 pub(crate) async fn credentials_by_id(
-    pool: &SqlitePool,
+    conn: impl SqliteExecutor<'_>,
     id: UserId,
 ) -> Result<Option<Credentials>, StoreError> {
     sqlx::query(concat!(
@@ -84,7 +92,7 @@ pub(crate) async fn credentials_by_id(
         " FROM users WHERE id = ?"
     ))
     .bind(id.0)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
     .map_err(db)?
     .as_ref()
@@ -111,16 +119,47 @@ pub(crate) async fn credentials_by_login(
 }
 
 pub(crate) async fn set_password_hash(
-    pool: &SqlitePool,
+    conn: impl SqliteExecutor<'_>,
     id: UserId,
     hash: &str,
 ) -> Result<(), StoreError> {
     let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
         .bind(hash)
         .bind(id.0)
-        .execute(pool)
+        .execute(conn)
         .await
         .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Marks the user active with a verified email (an activation code was redeemed).
+pub(crate) async fn activate(conn: impl SqliteExecutor<'_>, id: UserId) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET is_active = 1, is_email_verified = 1 WHERE id = ?")
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Replaces the email with a verified one; a taken address is `Conflict("email")`.
+pub(crate) async fn set_verified_email(
+    conn: impl SqliteExecutor<'_>,
+    id: UserId,
+    email: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET email = ?, is_email_verified = 1 WHERE id = ?")
+        .bind(email)
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map_err(user_write)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }

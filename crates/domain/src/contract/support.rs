@@ -1,4 +1,4 @@
-//! Fixtures for the contract checks: tagged users, sessions, and fixed times.
+//! Fixtures for the contract checks: tagged users, sessions, secrets, jobs, and fixed times.
 
 use std::fmt::Debug;
 
@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use uuid::Uuid;
 
 use crate::{
-    Email, NewSession, NewUser, PublicId, Role, Session, SessionId, Store, User, UserId, Username,
+    Email, JobId, JobRecord, NewJob, NewSecret, NewSession, NewUser, PublicId, Purpose, Role,
+    SecretId, SecretRecord, Session, SessionId, Store, User, UserId, Username,
 };
 
 /// Unwraps with a message naming the call, so a failed check says what broke.
@@ -136,4 +137,85 @@ pub(super) async fn reread(store: &dyn Store, id: SessionId) -> Session {
 pub(super) fn sorted(mut ids: Vec<SessionId>) -> Vec<SessionId> {
     ids.sort();
     ids
+}
+
+/// A secret of `purpose` whose hash is `name`'s bytes (tag it to keep it unique), with no target.
+pub(super) fn new_secret(
+    purpose: Purpose,
+    name: &str,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> NewSecret {
+    NewSecret {
+        purpose,
+        hash: name.as_bytes().to_vec(),
+        target: String::new(),
+        created_at,
+        expires_at,
+    }
+}
+
+/// What the store must return for `new`, once stored as `id` for `user`.
+pub(super) fn stored(id: SecretId, user: UserId, new: &NewSecret) -> SecretRecord {
+    SecretRecord {
+        id,
+        user_id: user,
+        purpose: new.purpose,
+        hash: new.hash.clone(),
+        target: new.target.clone(),
+        attempts: 0,
+        created_at: new.created_at,
+        expires_at: new.expires_at,
+    }
+}
+
+pub(super) fn new_job(kind: &str, payload: &str, run_at: DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: kind.to_owned(),
+        payload: payload.to_owned(),
+        run_at,
+    }
+}
+
+/// Issues `secrets` for `user` with no cooldown in the way, and a throw-away job.
+pub(super) async fn issue(store: &dyn Store, user: UserId, secrets: &[NewSecret]) {
+    let since = secrets.iter().map(|s| s.created_at).max().must("a secret");
+    let job = new_job("contract-issue", "{}", at("2999-01-01T00:00:00Z"));
+    let issued = store.issue_secrets(user, secrets, job, since).await;
+    assert!(issued.must("issue_secrets"), "issue_secrets refused");
+}
+
+/// The live secret of `purpose` whose hash is `name`'s bytes.
+pub(super) async fn by_name(
+    store: &dyn Store,
+    purpose: Purpose,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Option<SecretRecord> {
+    store
+        .secret_by_hash(purpose, name.as_bytes(), now)
+        .await
+        .must("secret_by_hash")
+}
+
+/// Enqueues a marker job (due in 2999, which no check ever reaches) and returns its id: every
+/// job enqueued later has a greater id. Jobs the trait does not hand back, such as the ones
+/// `issue_secrets` queues, are found between two markers.
+pub(super) async fn job_mark(store: &dyn Store) -> JobId {
+    let mark = new_job("contract-mark", "", at("2999-01-01T00:00:00Z"));
+    store.enqueue_job(mark).await.must("enqueue_job")
+}
+
+/// The jobs of `kind` enqueued since `mark`, oldest first.
+pub(super) async fn jobs_since(store: &dyn Store, mark: JobId, kind: &str) -> Vec<JobRecord> {
+    let end = job_mark(store).await;
+    let mut found = Vec::new();
+    for id in mark.0 + 1..end.0 {
+        if let Some(job) = store.job(JobId(id)).await.must("job")
+            && job.kind == kind
+        {
+            found.push(job);
+        }
+    }
+    found
 }

@@ -1,0 +1,78 @@
+//! Opening the database: the pragmas every connection gets, the pool, and the migrations.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use gatehouse_domain::StoreError;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::SqliteStore;
+use crate::error::db;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a connection waits for another writer before giving up with `SQLITE_BUSY`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl SqliteStore {
+    /// Opens (creating the file and its parent directory if missing) the database at `path`
+    /// with a pool of at most `max_connections` (at least one).
+    pub async fn open(path: &Path, max_connections: u32) -> Result<Self, StoreError> {
+        Self::connect(SqliteConnectOptions::new().filename(path), max_connections).await
+    }
+
+    /// Like [`SqliteStore::open`], from a `sqlite://path` or `sqlite:path` URL (query parameters
+    /// as sqlx reads them; `sqlite::memory:` is a database private to this pool).
+    /// Any other scheme is refused, so a URL meant for another database never becomes a file.
+    pub async fn open_url(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Other(
+                format!(
+                    "not a sqlite: URL: {}",
+                    url.split(':').next().unwrap_or_default()
+                )
+                .into(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url).map_err(db)?;
+        Self::connect(options, max_connections).await
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Other(Box::new(e)))
+    }
+
+    async fn connect(
+        options: SqliteConnectOptions,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let path = options.get_filename();
+        // An in-memory database is named `file:…` and has no directory to create.
+        if !path.as_os_str().is_empty()
+            && !path.to_string_lossy().starts_with("file:")
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| StoreError::Other(Box::new(e)))?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        Ok(Self { pool })
+    }
+}

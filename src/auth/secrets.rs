@@ -1,0 +1,291 @@
+//! The emailed-secret use cases every flow shares: issue a code (or a reset code + link) and
+//! enqueue its email in one store call; check a presented code. Handlers stay thin, and the rules
+//! — cooldown, single use, attempt limit, one generic error for every kind of failure — live here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use gatehouse_domain::{
+    Email, NewJob, NewSecret, NewUser, OtpCode, Purpose, Redeemed, Redemption, SecretRecord, Store,
+    StoreError, User,
+};
+
+use super::codes::Codes;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::jobs::Job;
+use crate::mail::{MailKind, Outgoing};
+
+/// A presented code or token that does not work — wrong, expired, used, voided, over its attempt
+/// limit, or for an unknown address. One error for all, so none of them can be told apart.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("The code is invalid or has expired.")]
+    Invalid,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    store: Arc<dyn Store>,
+    codes: Codes,
+    clock: Clock,
+    code_ttl: Duration,
+    code_attempts: i32,
+    cooldown: Duration,
+    reset_link_ttl: Duration,
+    reset_token_ttl: Duration,
+    public_base: String,
+}
+
+impl Secrets {
+    pub fn new(store: Arc<dyn Store>, codes: Codes, clock: Clock, config: &Config) -> Self {
+        Self {
+            store,
+            codes,
+            clock,
+            code_ttl: config.code_ttl,
+            code_attempts: i32::try_from(config.code_attempts).unwrap_or(i32::MAX),
+            cooldown: config.code_cooldown,
+            reset_link_ttl: config.reset_link_ttl,
+            reset_token_ttl: config.reset_token_ttl,
+            public_base: config.public_base(),
+        }
+    }
+
+    /// Creates an inactive user together with their activation code and its email.
+    pub async fn register(&self, user: NewUser) -> Result<User, SecretError> {
+        let now = self.clock.now();
+        let code = Codes::new_code();
+        let secret = Self::secret(
+            Purpose::Activation,
+            self.codes
+                .code_hash(user.public_id, Purpose::Activation, &code),
+            now,
+            self.code_ttl,
+        );
+        let kind = MailKind::Activation {
+            code: code.expose().to_owned(),
+            minutes: minutes(self.code_ttl),
+        };
+        let job = Job::email(
+            Outgoing::new(user.email.as_ref(), user.username.as_ref(), kind),
+            now,
+        )?;
+        Ok(self
+            .store
+            .create_user_with_secret(user, secret, job)
+            .await?)
+    }
+
+    /// Emails `user` a fresh code of `purpose` (to `to`, which differs from the account's address
+    /// only for an email change). False when a code of that purpose went out within the cooldown:
+    /// nothing is sent then.
+    pub async fn send_code(
+        &self,
+        user: &User,
+        purpose: Purpose,
+        to: &Email,
+    ) -> Result<bool, SecretError> {
+        let now = self.clock.now();
+        let code = Codes::new_code();
+        let minutes = minutes(self.code_ttl);
+        let code_text = code.expose().to_owned();
+        let kind = match purpose {
+            Purpose::Activation => MailKind::Activation {
+                code: code_text,
+                minutes,
+            },
+            Purpose::Login => MailKind::LoginCode {
+                code: code_text,
+                minutes,
+            },
+            Purpose::EmailChange => MailKind::EmailChangeCode {
+                code: code_text,
+                minutes,
+            },
+            Purpose::PasswordReset | Purpose::ResetLink | Purpose::ResetToken => {
+                return self.send_reset(user).await;
+            }
+        };
+        let mut secret = Self::secret(
+            purpose,
+            self.codes.code_hash(user.public_id, purpose, &code),
+            now,
+            self.code_ttl,
+        );
+        if purpose == Purpose::EmailChange {
+            to.as_ref().clone_into(&mut secret.target);
+        }
+        let job = Job::email(Outgoing::new(to.as_ref(), &user.username, kind), now)?;
+        self.issue(user, &[secret], job, now).await
+    }
+
+    /// Emails a password reset: a 6-digit code and a link with a long token, in one message.
+    pub async fn send_reset(&self, user: &User) -> Result<bool, SecretError> {
+        let now = self.clock.now();
+        let code = Codes::new_code();
+        let token = Codes::new_token();
+        let secrets = [
+            Self::secret(
+                Purpose::PasswordReset,
+                self.codes
+                    .code_hash(user.public_id, Purpose::PasswordReset, &code),
+                now,
+                self.code_ttl,
+            ),
+            Self::secret(
+                Purpose::ResetLink,
+                self.codes.token_hash(Purpose::ResetLink, &token),
+                now,
+                self.reset_link_ttl,
+            ),
+        ];
+        let kind = MailKind::PasswordReset {
+            code: code.expose().to_owned(),
+            link: format!("{}/api/reset-password/?token={token}", self.public_base),
+            minutes: minutes(self.code_ttl),
+            link_minutes: minutes(self.reset_link_ttl),
+        };
+        let job = Job::email(Outgoing::new(&user.email, &user.username, kind), now)?;
+        self.issue(user, &secrets, job, now).await
+    }
+
+    async fn issue(
+        &self,
+        user: &User,
+        secrets: &[NewSecret],
+        job: NewJob,
+        now: DateTime<Utc>,
+    ) -> Result<bool, SecretError> {
+        let cooldown_since = now - TimeDelta::from_std(self.cooldown).unwrap_or(TimeDelta::zero());
+        let sent = self
+            .store
+            .issue_secrets(user.id, secrets, job, cooldown_since)
+            .await?;
+        if !sent {
+            tracing::info!(user.id = %user.id, purpose = secrets[0].purpose.as_str(), "code not sent: inside the resend cooldown");
+        }
+        Ok(sent)
+    }
+
+    /// The account whose email address this is (a username that looks like it does not count).
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        Ok(self
+            .store
+            .credentials_by_login(email.as_ref())
+            .await?
+            .map(|c| c.user)
+            .filter(|u| u.email.eq_ignore_ascii_case(email.as_ref())))
+    }
+
+    /// Finds the live code of `purpose` for the account with this email and checks `code` against
+    /// it; a wrong code counts as an attempt. On success the caller redeems the returned secret.
+    pub async fn check_code(
+        &self,
+        email: &Email,
+        purpose: Purpose,
+        code: &OtpCode,
+    ) -> Result<(User, SecretRecord), SecretError> {
+        let now = self.clock.now();
+        let user = self
+            .user_by_email(email)
+            .await?
+            .ok_or(SecretError::Invalid)?;
+        self.check_user_code(user, purpose, code, now).await
+    }
+
+    /// As `check_code`, for a user already known (the caller is logged in).
+    pub async fn check_user_code(
+        &self,
+        user: User,
+        purpose: Purpose,
+        code: &OtpCode,
+        now: DateTime<Utc>,
+    ) -> Result<(User, SecretRecord), SecretError> {
+        let secret = self
+            .store
+            .live_secret(user.id, purpose, now, self.code_attempts)
+            .await?
+            .ok_or(SecretError::Invalid)?;
+        if !self
+            .codes
+            .code_matches(user.public_id, purpose, code, &secret.hash)
+        {
+            self.store.fail_secret(secret.id).await?;
+            tracing::info!(user.id = %user.id, purpose = purpose.as_str(), "wrong code");
+            return Err(SecretError::Invalid);
+        }
+        Ok((user, secret))
+    }
+
+    /// Uses a checked secret up and applies `effect`. A secret used meanwhile by a concurrent
+    /// request is `Invalid`, like any other dead secret.
+    pub async fn redeem(
+        &self,
+        secret: &SecretRecord,
+        effect: Redemption,
+    ) -> Result<Redeemed, SecretError> {
+        match self
+            .store
+            .redeem_secret(secret.id, effect, self.clock.now())
+            .await
+        {
+            Ok(redeemed) => Ok(redeemed),
+            Err(StoreError::NotFound) => Err(SecretError::Invalid),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The live link token or reset token of `purpose` named by `token`.
+    pub async fn check_token(
+        &self,
+        purpose: Purpose,
+        token: &str,
+    ) -> Result<SecretRecord, SecretError> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(SecretError::Invalid);
+        }
+        let hash = self.codes.token_hash(purpose, token);
+        self.store
+            .secret_by_hash(purpose, &hash, self.clock.now())
+            .await?
+            .ok_or(SecretError::Invalid)
+    }
+
+    /// A new reset token, to hand out when a reset code is verified (stored by the redemption).
+    pub fn new_reset_token(&self) -> (String, NewSecret) {
+        let token = Codes::new_token();
+        let secret = Self::secret(
+            Purpose::ResetToken,
+            self.codes.token_hash(Purpose::ResetToken, &token),
+            self.clock.now(),
+            self.reset_token_ttl,
+        );
+        (token, secret)
+    }
+
+    pub fn reset_token_ttl(&self) -> Duration {
+        self.reset_token_ttl
+    }
+
+    fn secret(purpose: Purpose, hash: Vec<u8>, now: DateTime<Utc>, ttl: Duration) -> NewSecret {
+        NewSecret {
+            purpose,
+            hash,
+            target: String::new(),
+            created_at: now,
+            expires_at: now + TimeDelta::from_std(ttl).unwrap_or(TimeDelta::minutes(10)),
+        }
+    }
+}
+
+/// Whole minutes for the expiry text in emails, rounded down so it never promises more time than
+/// the code really has.
+fn minutes(ttl: Duration) -> i64 {
+    i64::try_from(ttl.as_secs() / 60).unwrap_or(i64::MAX).max(1)
+}

@@ -1,0 +1,130 @@
+//! `/api/v1/users/me/email/` and `…/email/confirm/`: changing the address of an account.
+//! The new address must prove itself with a code sent to it; the old address is told afterwards.
+//! Asking needs the current password, so a stolen access token alone cannot move the account to
+//! an attacker's address (and from there reset its password).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use gatehouse_domain::{Email, OtpCode, PlainPassword, Purpose, Redemption};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::dto::UserOut;
+use super::error::ApiError;
+use super::extract::{AuthUser, Json};
+use super::validate::Checks;
+use crate::app::AppState;
+use crate::auth::Verdict;
+use crate::jobs::Job;
+use crate::mail::{MailKind, Outgoing};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/email/", post(request))
+        .route("/me/email/confirm/", post(confirm))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestBody {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+async fn request(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<RequestBody>,
+) -> Result<(StatusCode, axum::Json<serde_json::Value>), ApiError> {
+    let mut c = Checks::new();
+    let email = c.required("email", body.email.as_deref());
+    let email = c.parse("email", email, Email::parse);
+    let password = c.required("password", body.password.as_deref());
+    if let Some(new) = &email
+        && new.as_ref().eq_ignore_ascii_case(&caller.user.email)
+    {
+        c.add("email", "This is already your email address.");
+    }
+    c.finish()?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated fields missing"
+        )));
+    };
+    let password = PlainPassword::new(password.to_owned())
+        .map_err(|e| ApiError::field("password", e.to_string()))?;
+    let stored = state
+        .store
+        .credentials_by_id(caller.user.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if state
+        .passwords
+        .verify(&password, Some(&stored.password_hash))
+        .await?
+        == Verdict::Invalid
+    {
+        return Err(ApiError::field("password", "Wrong password."));
+    }
+    if state.secrets.user_by_email(&email).await?.is_some() {
+        return Err(ApiError::field(
+            "email",
+            "A user with that email already exists.",
+        ));
+    }
+    if state
+        .secrets
+        .send_code(&caller.user, Purpose::EmailChange, &email)
+        .await?
+    {
+        state.jobs_wake.notify_one();
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(
+            json!({"detail": "We sent a code to the new address. Confirm it to finish the change."}),
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmBody {
+    code: Option<String>,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<ConfirmBody>,
+) -> Result<axum::Json<UserOut>, ApiError> {
+    let mut c = Checks::new();
+    let code = c.required("code", body.code.as_deref());
+    let code = c.parse("code", code, OtpCode::parse);
+    c.finish()?;
+    let code = code.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated code missing")))?;
+    let old = caller.user.clone();
+    let now = state.clock.now();
+    let (_, secret) = state
+        .secrets
+        .check_user_code(caller.user, Purpose::EmailChange, &code, now)
+        .await?;
+    let notice = Job::email(
+        Outgoing::new(
+            &old.email,
+            &old.username,
+            MailKind::EmailChanged {
+                new_email: secret.target.clone(),
+            },
+        ),
+        now,
+    )?;
+    let user = state
+        .secrets
+        .redeem(&secret, Redemption::ChangeEmail { notice })
+        .await?
+        .user;
+    state.jobs_wake.notify_one();
+    tracing::info!(user.id = %user.id, "email address changed");
+    Ok(axum::Json(user.into()))
+}

@@ -1,0 +1,187 @@
+//! Password reset, in all three shapes the seeds use, on one mechanism:
+//! - request: `password/reset/` emails a 6-digit code and a link (same answer for any address);
+//! - code then token: `password/reset/verify/` trades the code for a short-lived reset token;
+//! - confirm: `password/reset/confirm/` takes a reset token, or email + code, or the link's token,
+//!   with the new password. Every session of the user ends, and they are told by email.
+//!
+//! Reset tokens are one-time secrets of their own purpose, looked up by keyed hash: an access or
+//! refresh token can never stand in for one.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::post;
+use gatehouse_domain::{Email, OtpCode, Purpose, Redemption, User};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::activation::{EmailBody, EmailCodeBody, email_and_code, email_only};
+use super::dto::accepted;
+use super::error::ApiError;
+use super::extract::Json;
+use super::validate::Checks;
+use crate::app::AppState;
+use crate::auth::secrets::SecretError;
+use crate::jobs::Job;
+use crate::mail::{MailKind, Outgoing};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/password/reset/", post(request))
+        .route("/password/reset/verify/", post(verify))
+        .route("/password/reset/confirm/", post(confirm))
+}
+
+async fn request(
+    State(state): State<AppState>,
+    Json(body): Json<EmailBody>,
+) -> Result<Response, ApiError> {
+    let email = email_only(&body)?;
+    if let Some(user) = state.secrets.user_by_email(&email).await?
+        && user.is_active
+        && state.secrets.send_reset(&user).await?
+    {
+        state.jobs_wake.notify_one();
+    }
+    Ok(accepted())
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    Json(body): Json<EmailCodeBody>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let (email, code) = email_and_code(&body)?;
+    let (_, secret) = state
+        .secrets
+        .check_code(&email, Purpose::PasswordReset, &code)
+        .await?;
+    let (token, next) = state.secrets.new_reset_token();
+    state
+        .secrets
+        .redeem(&secret, Redemption::Exchange { next })
+        .await?;
+    Ok(axum::Json(json!({
+        "reset_token": token,
+        "expires_in": state.secrets.reset_token_ttl().as_secs(),
+    })))
+}
+
+/// The ways a client may prove it may reset, and the new password.
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmBody {
+    pub reset_token: Option<String>,
+    /// The token from the emailed link.
+    pub token: Option<String>,
+    /// Accepted beside `token` for clients of Django-style `uid` + `token` links; not needed.
+    pub uid: Option<String>,
+    pub email: Option<String>,
+    pub code: Option<String>,
+    pub new_password: Option<String>,
+    pub re_new_password: Option<String>,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    Json(body): Json<ConfirmBody>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    reset_password(&state, &body, "re_new_password").await?;
+    Ok(axum::Json(
+        json!({"detail": "Your password has been reset. Log in with the new password."}),
+    ))
+}
+
+/// Checks the proof and the new password (the proof is used up only if the password is
+/// acceptable), then resets: new hash, every session revoked, a notice emailed. `again_field`
+/// names the confirmation field in the caller's wire format.
+pub async fn reset_password(
+    state: &AppState,
+    body: &ConfirmBody,
+    again_field: &str,
+) -> Result<User, ApiError> {
+    let mut c = Checks::new();
+    let new = c.required("new_password", body.new_password.as_deref());
+    let again = body.re_new_password.as_deref();
+    if let (Some(new), Some(again)) = (new, again)
+        && new != again
+    {
+        c.add(again_field, "The two password fields didn't match.");
+    }
+    let proof = proof(&mut c, body);
+    c.finish()?;
+    let (user, secret) = match proof {
+        Some(Proof::Token(purpose, token)) => {
+            let secret = state.secrets.check_token(purpose, &token).await?;
+            let user = state
+                .store
+                .user_by_id(secret.user_id)
+                .await?
+                .ok_or(SecretError::Invalid)?;
+            (user, secret)
+        }
+        Some(Proof::Code(email, code)) => {
+            state
+                .secrets
+                .check_code(&email, Purpose::PasswordReset, &code)
+                .await?
+        }
+        None => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "validated proof missing"
+            )));
+        }
+    };
+    let identifiers = [
+        user.username.as_str(),
+        user.email.as_str(),
+        user.first_name.as_str(),
+        user.last_name.as_str(),
+    ];
+    let password = state
+        .policy
+        .check(new.unwrap_or_default().to_owned(), &identifiers)
+        .map_err(|e| ApiError::Validation([("new_password".to_owned(), e.0)].into()))?;
+    let hash = state.passwords.hash(&password).await?;
+    let now = state.clock.now();
+    let notice = Job::email(
+        Outgoing::new(&user.email, &user.username, MailKind::PasswordChanged),
+        now,
+    )?;
+    let redeemed = state
+        .secrets
+        .redeem(&secret, Redemption::ResetPassword { hash, notice })
+        .await?;
+    state.sessions.announce_revoked(&redeemed.revoked).await;
+    state.jobs_wake.notify_one();
+    tracing::info!(user.id = %user.id, sessions_ended = redeemed.revoked.len(), "password reset");
+    Ok(redeemed.user)
+}
+
+enum Proof {
+    Token(Purpose, String),
+    Code(Email, OtpCode),
+}
+
+/// Exactly one way to prove the reset: `reset_token`, `token` (from the link), or `email` + `code`.
+fn proof(c: &mut Checks, body: &ConfirmBody) -> Option<Proof> {
+    let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if present(&body.reset_token) {
+        let token = c.required("reset_token", body.reset_token.as_deref())?;
+        return Some(Proof::Token(Purpose::ResetToken, token.trim().to_owned()));
+    }
+    if present(&body.token) {
+        let token = c.required("token", body.token.as_deref())?;
+        return Some(Proof::Token(Purpose::ResetLink, token.trim().to_owned()));
+    }
+    if present(&body.email) || present(&body.code) {
+        let email = c.required("email", body.email.as_deref());
+        let email = c.parse("email", email, Email::parse);
+        let code = c.required("code", body.code.as_deref());
+        let code = c.parse("code", code, OtpCode::parse);
+        return email.zip(code).map(|(e, k)| Proof::Code(e, k));
+    }
+    c.add(
+        "reset_token",
+        "Send reset_token, or token from the emailed link, or email and code.",
+    );
+    None
+}
