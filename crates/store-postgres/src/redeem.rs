@@ -3,6 +3,9 @@
 //! The secret is spent first, by a compare-and-set that only matches a live row; losing that
 //! race (or any failure of the effect after it, such as a taken email) rolls everything back,
 //! so a secret is either spent with its whole effect or not at all.
+//!
+//! The owner's row is locked before the secret, the order `issue_secrets` and `delete_user` lock
+//! in too, so a redemption racing a new code for the same user waits instead of deadlocking.
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{Purpose, Redeemed, Redemption, SecretId, StoreError, UserId};
@@ -26,20 +29,27 @@ pub(crate) async fn redeem(
     now: DateTime<Utc>,
 ) -> Result<Redeemed, StoreError> {
     let mut tx = pool.begin().await.map_err(db)?;
-    let spent: Option<(i64, String)> = sqlx::query_as(
+    // A secret's owner never changes, so reading it before any lock is safe.
+    let owner: Option<i64> = sqlx::query_scalar(
+        "SELECT u.id FROM one_time_secrets s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 FOR UPDATE OF u",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    let user = UserId(owner.ok_or(StoreError::NotFound)?);
+    let spent: Option<String> = sqlx::query_scalar(
         "UPDATE one_time_secrets SET used_at = $1 \
          WHERE id = $2 AND used_at IS NULL AND voided_at IS NULL AND expires_at > $1 \
-         RETURNING user_id, target",
+         RETURNING target",
     )
     .bind(micros(now))
     .bind(id.0)
     .fetch_optional(&mut *tx)
     .await
     .map_err(db)?;
-    let Some((user, target)) = spent else {
-        return Err(StoreError::NotFound);
-    };
-    let user = UserId(user);
+    let target = spent.ok_or(StoreError::NotFound)?;
     let mut revoked = Vec::new();
     match effect {
         Redemption::Consume => {}
