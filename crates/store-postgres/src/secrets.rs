@@ -84,23 +84,22 @@ pub(crate) async fn store(
     tx: &mut PgConnection,
     user: UserId,
     secret: &NewSecret,
-) -> Result<SecretId, StoreError> {
-    let created_at = micros(secret.created_at);
+) -> Result<(), StoreError> {
     void(&mut *tx, user, &[secret.purpose], secret.created_at).await?;
-    sqlx::query_scalar(
+    sqlx::query(
         "INSERT INTO one_time_secrets (user_id, purpose, hash, target, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(user.0)
     .bind(secret.purpose.as_str())
     .bind(&secret.hash)
     .bind(&secret.target)
-    .bind(created_at)
+    .bind(micros(secret.created_at))
     .bind(micros(secret.expires_at))
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await
-    .map(SecretId)
-    .map_err(user_reference)
+    .map_err(user_reference)?;
+    Ok(())
 }
 
 /// Voids `user`'s unspent secrets of the given purposes at `at`.

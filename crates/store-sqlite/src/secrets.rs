@@ -79,12 +79,12 @@ pub(crate) async fn store(
     tx: &mut SqliteConnection,
     user: UserId,
     secret: &NewSecret,
-) -> Result<SecretId, StoreError> {
+) -> Result<(), StoreError> {
     let created_at = codec::micros(secret.created_at);
     void(&mut *tx, user, &[secret.purpose], created_at).await?;
-    sqlx::query_scalar(
+    sqlx::query(
         "INSERT INTO one_time_secrets (user_id, purpose, hash, target, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(user.0)
     .bind(secret.purpose.as_str())
@@ -92,10 +92,10 @@ pub(crate) async fn store(
     .bind(&secret.target)
     .bind(created_at)
     .bind(codec::micros(secret.expires_at))
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await
-    .map(SecretId)
-    .map_err(user_reference)
+    .map_err(user_reference)?;
+    Ok(())
 }
 
 /// Voids `user`'s unspent secrets of the given purposes at `at` (micros).
