@@ -13,6 +13,8 @@ use super::extract::{AuthUser, Json};
 use super::validate::Checks;
 use crate::app::AppState;
 use crate::auth::Verdict;
+use crate::jobs::Job;
+use crate::mail::{MailKind, Outgoing};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/password/change/", post(change))
@@ -85,10 +87,15 @@ async fn change(
     let hash = state.passwords.hash(&new).await?;
     let now = state.sessions.now();
     let expires = now + state.config.refresh_ttl;
+    let notice = Job::email(
+        Outgoing::new(&user.email, &user.username, MailKind::PasswordChanged),
+        now,
+    )?;
     let ended = state
         .store
-        .change_password(user.id, &hash, caller.session, now, expires)
+        .change_password(user.id, &hash, caller.session, now, expires, &notice)
         .await?;
+    state.jobs_wake.notify_one();
     state.sessions.announce_revoked(&ended).await;
     let session = state
         .store

@@ -115,7 +115,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<SessionId>, StoreError>;
 
     /// In one transaction: sets the new hash, revokes every live session except `keep`, and moves
-    /// `keep`'s counter one step (so the caller gets a fresh refresh token). Returns the revoked.
+    /// `keep`'s counter one step (so the caller gets a fresh refresh token), and enqueues `notice`
+    /// (the "your password was changed" email). Returns the revoked.
     /// `NotFound` (and nothing changed) when the user or `keep` is not one of their live sessions.
     async fn change_password(
         &self,
@@ -124,6 +125,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         keep: SessionId,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        notice: &NewJob,
     ) -> Result<Vec<SessionId>, StoreError>;
 
     /// Live (not revoked, not expired at `now`) sessions of a user, newest first.

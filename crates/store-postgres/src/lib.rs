@@ -149,8 +149,9 @@ impl Store for PgStore {
         keep: SessionId,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
+        notice: &NewJob,
     ) -> Result<Vec<SessionId>, StoreError> {
-        sessions::change_password(&self.pool, user, hash, keep, now, expires_at).await
+        sessions::change_password(&self.pool, user, hash, keep, now, expires_at, notice).await
     }
 
     async fn live_sessions(

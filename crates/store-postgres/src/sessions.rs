@@ -1,7 +1,9 @@
 //! The `sessions` table: one row per login, advanced by compare-and-set on each refresh.
 
 use chrono::{DateTime, Utc};
-use gatehouse_domain::{NewSession, RevokedSession, Session, SessionId, StoreError, UserId};
+use gatehouse_domain::{
+    NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
+};
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, PgPool, Row};
 use uuid::Uuid;
@@ -132,6 +134,7 @@ pub(crate) async fn change_password(
     keep: SessionId,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    notice: &NewJob,
 ) -> Result<Vec<SessionId>, StoreError> {
     let mut tx = pool.begin().await.map_err(db)?;
     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -159,6 +162,7 @@ pub(crate) async fn change_password(
     if kept.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    crate::jobs::insert(&mut *tx, notice).await?;
     tx.commit().await.map_err(db)?;
     Ok(revoked)
 }

@@ -4,7 +4,8 @@
 use chrono::{TimeDelta, Utc};
 
 use super::support::{
-    Must, at, base, date, live_session, minutes, new_user, reread, session, sorted, tag, user,
+    Must, at, base, date, job_mark, jobs_since, live_session, minutes, new_job, new_user, reread,
+    session, sorted, tag, user,
 };
 use crate::{SessionId, Store, StoreError, UserId};
 
@@ -26,9 +27,12 @@ pub(super) async fn change_password_is_atomic(store: &dyn Store) {
             .must("revoke")
     );
     let bobs = live_session(store, bob.id).await;
+    let notice_kind = format!("notice-{tag}");
+    let notice = new_job(&notice_kind, "{\"to\":\"ann\"}", at("2999-01-01T00:00:00Z"));
+    let mark = job_mark(store).await;
 
     let revoked = store
-        .change_password(ann.id, "new-hash", keep.id, now, expires_at)
+        .change_password(ann.id, "new-hash", keep.id, now, expires_at, &notice)
         .await;
     assert_eq!(
         sorted(revoked.must("change_password")),
@@ -50,9 +54,13 @@ pub(super) async fn change_password_is_atomic(store: &dyn Store) {
     }
     assert_eq!(reread(store, old.id).await.revoked_at, Some(earlier));
     assert_eq!(reread(store, bobs.id).await, bobs);
+    let notices = jobs_since(store, mark, &notice_kind).await;
+    assert_eq!(notices.len(), 1, "the notice is enqueued with the change");
+    assert_eq!(notices[0].payload, notice.payload);
 
+    let mark = job_mark(store).await;
     let missing = store
-        .change_password(UserId(i64::MAX), "x", keep.id, now, expires_at)
+        .change_password(UserId(i64::MAX), "x", keep.id, now, expires_at, &notice)
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
 
@@ -60,13 +68,17 @@ pub(super) async fn change_password_is_atomic(store: &dyn Store) {
     let fresh = live_session(store, ann.id).await;
     for foreign in [bobs.id, old.id, SessionId::random()] {
         let result = store
-            .change_password(ann.id, "evil", foreign, now, expires_at)
+            .change_password(ann.id, "evil", foreign, now, expires_at, &notice)
             .await;
         assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
     }
     assert_eq!(hash(ann.id).await, "new-hash");
     assert_eq!(reread(store, fresh.id).await, fresh);
     assert_eq!(reread(store, bobs.id).await, bobs);
+    assert!(
+        jobs_since(store, mark, &notice_kind).await.is_empty(),
+        "a refused change enqueues nothing"
+    );
 }
 
 pub(super) async fn live_sessions_newest_first(store: &dyn Store) {
