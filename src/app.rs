@@ -208,17 +208,16 @@ impl Running {
 }
 
 /// Opens the store, builds the state, binds and serves until `shutdown`.
-pub async fn start(config: Config, clock: Clock) -> anyhow::Result<Running> {
+pub async fn start(mut config: Config, clock: Clock) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("GATEHOUSE_ADDR: cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr()?;
+    // With port 0 the real port is known only now, and links in emails must carry it.
+    config.addr = addr;
     let store = crate::store::open(&config.database_url(), config.db_max_connections).await?;
     let stop = CancellationToken::new();
     let state = AppState::build(config, store, clock, stop.clone()).await?;
-    let listener = TcpListener::bind(state.config.addr).await.map_err(|e| {
-        anyhow::anyhow!(
-            "GATEHOUSE_ADDR: cannot listen on {}: {e}",
-            state.config.addr
-        )
-    })?;
-    let addr = listener.local_addr()?;
     let app = tower::util::MapRequestLayer::new(crate::http::normalize_path)
         .layer(crate::http::router(state.clone()));
     let service = app.into_make_service_with_connect_info::<SocketAddr>();

@@ -4,6 +4,7 @@
 //! the rules (rotation, grace, reuse detection, immediate revocation) live in one place.
 
 pub mod access;
+pub mod argon;
 pub mod codes;
 pub mod django;
 pub mod keys;

@@ -16,12 +16,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use argon2::Params;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
 use gatehouse_domain::PlainPassword;
 use tokio::sync::oneshot;
 
+use super::argon::{self, Scratch};
 use super::django;
 
 /// Every hashing slot is taken and the wait queue is full; try again shortly.
@@ -39,7 +39,7 @@ pub enum Verdict {
 }
 
 /// A unit of work for a hashing thread.
-type Task = Box<dyn FnOnce() + Send>;
+type Task = Box<dyn FnOnce(&mut Scratch) + Send>;
 
 #[derive(Debug, Clone)]
 pub struct Passwords {
@@ -57,10 +57,8 @@ impl Passwords {
     /// Starts `threads` hashing threads behind a queue of `max_waiting` tasks. The threads end
     /// when the last clone of this value is dropped.
     pub fn new(params: Params, threads: usize, max_waiting: usize) -> anyhow::Result<Self> {
-        let dummy = argon2(&params)
-            .hash_password(b"gatehouse dummy password")
-            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
-            .to_string();
+        let dummy = argon::hash(&params, b"gatehouse dummy password", &mut Scratch::default())
+            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
         let (queue, tasks) = channel::<Task>();
         let tasks = Arc::new(Mutex::new(tasks));
         for i in 0..threads.max(1) {
@@ -82,16 +80,12 @@ impl Passwords {
     pub async fn hash(&self, password: &PlainPassword) -> Result<String, Busy> {
         let params = self.params.clone();
         let password = password.clone();
-        self.run(move || {
-            argon2(&params)
-                .hash_password(password.expose().as_bytes())
-                .map(|h| h.to_string())
-        })
-        .await?
-        .map_err(|e| {
-            tracing::error!(error = %e, "argon2 hashing failed");
-            Busy
-        })
+        self.run(move |scratch| argon::hash(&params, password.expose().as_bytes(), scratch))
+            .await?
+            .map_err(|e| {
+                tracing::error!(error = %e, "argon2 hashing failed");
+                Busy
+            })
     }
 
     /// Checks `password` against `stored`; `None` (no such user) verifies against a dummy hash
@@ -106,7 +100,7 @@ impl Passwords {
         let password = password.clone();
         let params = self.params.clone();
         let verdict = self
-            .run(move || check(&params, password.expose(), &stored))
+            .run(move |scratch| check(&params, password.expose(), &stored, scratch))
             .await?;
         Ok(if known { verdict } else { Verdict::Invalid })
     }
@@ -115,7 +109,7 @@ impl Passwords {
     /// until a thread has finished it, even if its caller stopped waiting.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Scratch) -> T + Send + 'static,
     ) -> Result<T, Busy> {
         if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.capacity {
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
@@ -123,8 +117,8 @@ impl Passwords {
         }
         let (reply, answer) = oneshot::channel();
         let in_flight = self.in_flight.clone();
-        let task: Task = Box::new(move || {
-            let result = work();
+        let task: Task = Box::new(move |scratch| {
+            let result = work(scratch);
             // Free the place before answering, so the caller may queue its next task at once.
             in_flight.fetch_sub(1, Ordering::AcqRel);
             // The caller may have gone (timeout, disconnect); its answer is simply dropped.
@@ -138,40 +132,43 @@ impl Passwords {
     }
 }
 
-/// A hashing thread: takes tasks until every sender is gone.
+/// A hashing thread: takes tasks until every sender is gone, always hashing into its own memory.
 fn work(tasks: &Mutex<Receiver<Task>>) {
+    let mut scratch = Scratch::default();
     loop {
         let next = tasks.lock().unwrap_or_else(PoisonError::into_inner).recv();
         match next {
-            Ok(task) => task(),
+            Ok(task) => task(&mut scratch),
             Err(_) => return,
         }
     }
 }
 
-fn argon2(params: &Params) -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-}
+/// Largest memory cost a stored Argon2 hash may ask for (Django's default is 100 MiB).
+const MAX_STORED_KIB: u32 = 256 * 1024;
 
 /// Verifies a PHC Argon2 string or a Django hash; decides whether it should be re-hashed.
-fn check(params: &Params, password: &str, stored: &str) -> Verdict {
-    if let Some(django) = django::Hash::parse(stored) {
-        return if django.verify(password) {
-            Verdict::ValidNeedsRehash
-        } else {
-            Verdict::Invalid
-        };
-    }
-    let Ok(hash) = PasswordHash::new(stored) else {
+fn check(params: &Params, password: &str, stored: &str, scratch: &mut Scratch) -> Verdict {
+    let django = django::Hash::parse(stored);
+    let phc = match &django {
+        Some(django::Hash::Argon2 { phc }) => *phc,
+        Some(pbkdf2 @ django::Hash::Pbkdf2Sha256 { .. }) => {
+            return if pbkdf2.verify(password) {
+                Verdict::ValidNeedsRehash
+            } else {
+                Verdict::Invalid
+            };
+        }
+        None => stored,
+    };
+    let Ok(hash) = PasswordHash::new(phc) else {
         return Verdict::Invalid;
     };
-    if argon2(params)
-        .verify_password(password.as_bytes(), &hash)
-        .is_err()
-    {
+    if !argon::verify(&hash, password.as_bytes(), scratch, MAX_STORED_KIB) {
         return Verdict::Invalid;
     }
-    let current = hash.algorithm.as_str() == "argon2id"
+    let current = django.is_none()
+        && hash.algorithm.as_str() == "argon2id"
         && Params::try_from(&hash).is_ok_and(|p| {
             p.m_cost() == params.m_cost()
                 && p.t_cost() == params.t_cost()
