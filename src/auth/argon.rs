@@ -24,19 +24,26 @@ impl Scratch {
 }
 
 /// An Argon2id PHC string for `password` with `params` and a fresh random salt.
-pub fn hash(params: &Params, password: &[u8], scratch: &mut Scratch) -> Result<String, argon2::Error> {
+pub fn hash(
+    params: &Params,
+    password: &[u8],
+    scratch: &mut Scratch,
+) -> Result<String, argon2::Error> {
     let salt = argon2::password_hash::generate_salt();
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password_into_with_memory(
-        password,
-        &salt,
-        &mut out,
-        scratch.blocks(params.block_count()),
-    )?;
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(
+            password,
+            &salt,
+            &mut out,
+            scratch.blocks(params.block_count()),
+        )?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: params.try_into().map_err(|_| argon2::Error::OutputTooShort)?,
+        params: params
+            .try_into()
+            .map_err(|_| argon2::Error::OutputTooShort)?,
         salt: Some(Salt::new(&salt).map_err(|_| argon2::Error::SaltTooShort)?),
         hash: Some(Output::new(&out).map_err(|_| argon2::Error::OutputTooShort)?),
     };
@@ -56,7 +63,10 @@ pub fn verify(hash: &PasswordHash, password: &[u8], scratch: &mut Scratch, max_k
     let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
         return false;
     };
-    let version = hash.version.and_then(|v| Version::try_from(v).ok()).unwrap_or(Version::V0x13);
+    let version = hash
+        .version
+        .and_then(|v| Version::try_from(v).ok())
+        .unwrap_or(Version::V0x13);
     if params.m_cost() > max_kib {
         return false;
     }
@@ -87,6 +97,9 @@ mod tests {
             .to_string();
         let parsed = PasswordHash::new(&theirs).expect("a PHC string");
         assert!(verify(&parsed, b"correct horse", &mut scratch, 1 << 20));
-        assert!(!verify(&parsed, b"correct horse", &mut scratch, 32), "over the memory bound");
+        assert!(
+            !verify(&parsed, b"correct horse", &mut scratch, 32),
+            "over the memory bound"
+        );
     }
 }

@@ -57,8 +57,12 @@ impl Passwords {
     /// Starts `threads` hashing threads behind a queue of `max_waiting` tasks. The threads end
     /// when the last clone of this value is dropped.
     pub fn new(params: Params, threads: usize, max_waiting: usize) -> anyhow::Result<Self> {
-        let dummy = argon::hash(&params, b"gatehouse dummy password", &mut Scratch::default())
-            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+        let dummy = argon::hash(
+            &params,
+            b"gatehouse dummy password",
+            &mut Scratch::default(),
+        )
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
         let (queue, tasks) = channel::<Task>();
         let tasks = Arc::new(Mutex::new(tasks));
         for i in 0..threads.max(1) {

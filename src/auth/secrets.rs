@@ -82,46 +82,73 @@ impl Secrets {
             .await?)
     }
 
-    /// Emails `user` a fresh code of `purpose` (to `to`, which differs from the account's address
-    /// only for an email change). False when a code of that purpose went out within the cooldown:
-    /// nothing is sent then.
-    pub async fn send_code(
-        &self,
-        user: &User,
-        purpose: Purpose,
-        to: &Email,
-    ) -> Result<bool, SecretError> {
-        let now = self.clock.now();
-        let code = Codes::new_code();
-        let minutes = minutes(self.code_ttl);
-        let code_text = code.expose().to_owned();
+    /// Emails `user` a fresh activation or login code at their stored address (never an address
+    /// as typed in a request: the part before the @ may be case-sensitive at the provider). False
+    /// when a code of that purpose went out within the cooldown: nothing is sent then.
+    pub async fn send_code(&self, user: &User, purpose: Purpose) -> Result<bool, SecretError> {
+        let (code, minutes) = (Codes::new_code(), minutes(self.code_ttl));
         let kind = match purpose {
             Purpose::Activation => MailKind::Activation {
-                code: code_text,
+                code: code.expose().to_owned(),
                 minutes,
             },
             Purpose::Login => MailKind::LoginCode {
-                code: code_text,
-                minutes,
-            },
-            Purpose::EmailChange => MailKind::EmailChangeCode {
-                code: code_text,
+                code: code.expose().to_owned(),
                 minutes,
             },
             Purpose::PasswordReset | Purpose::ResetLink | Purpose::ResetToken => {
                 return self.send_reset(user).await;
             }
+            Purpose::EmailChange => {
+                return Err(SecretError::Other(anyhow::anyhow!(
+                    "an email-change code needs its new address"
+                )));
+            }
         };
+        self.send(user, purpose, &code, &user.email, kind, String::new())
+            .await
+    }
+
+    /// Emails a code confirming `new_email` to that address.
+    pub async fn send_email_change_code(
+        &self,
+        user: &User,
+        new_email: &Email,
+    ) -> Result<bool, SecretError> {
+        let code = Codes::new_code();
+        let kind = MailKind::EmailChangeCode {
+            code: code.expose().to_owned(),
+            minutes: minutes(self.code_ttl),
+        };
+        self.send(
+            user,
+            Purpose::EmailChange,
+            &code,
+            new_email.as_ref(),
+            kind,
+            new_email.as_ref().to_owned(),
+        )
+        .await
+    }
+
+    async fn send(
+        &self,
+        user: &User,
+        purpose: Purpose,
+        code: &OtpCode,
+        to: &str,
+        kind: MailKind,
+        target: String,
+    ) -> Result<bool, SecretError> {
+        let now = self.clock.now();
         let mut secret = Self::secret(
             purpose,
-            self.codes.code_hash(user.public_id, purpose, &code),
+            self.codes.code_hash(user.public_id, purpose, code),
             now,
             self.code_ttl,
         );
-        if purpose == Purpose::EmailChange {
-            to.as_ref().clone_into(&mut secret.target);
-        }
-        let job = Job::email(Outgoing::new(to.as_ref(), &user.username, kind), now)?;
+        secret.target = target;
+        let job = Job::email(Outgoing::new(to, &user.username, kind), now)?;
         self.issue(user, &[secret], job, now).await
     }
 

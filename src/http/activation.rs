@@ -80,10 +80,7 @@ async fn resend(
     let email = email_only(&body)?;
     if let Some(user) = state.secrets.user_by_email(&email).await?
         && !user.is_email_verified
-        && state
-            .secrets
-            .send_code(&user, Purpose::Activation, &email)
-            .await?
+        && state.secrets.send_code(&user, Purpose::Activation).await?
     {
         state.jobs_wake.notify_one();
     }

@@ -73,13 +73,17 @@ async fn request(
             "A user with that email already exists.",
         ));
     }
-    if state
+    // The caller is known, so a throttled request may say so (no account is revealed).
+    if !state
         .secrets
-        .send_code(&caller.user, Purpose::EmailChange, &email)
+        .send_email_change_code(&caller.user, &email)
         .await?
     {
-        state.jobs_wake.notify_one();
+        return Err(ApiError::Throttled {
+            retry_after: state.config.code_cooldown.as_secs().max(1),
+        });
     }
+    state.jobs_wake.notify_one();
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(

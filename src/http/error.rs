@@ -47,6 +47,9 @@ pub enum ApiError {
     /// 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 429 + `Retry-After` (seconds).
+    #[error("Request was throttled.")]
+    Throttled { retry_after: u64 },
     /// 503 + `Retry-After`: a bounded resource (password hashing) is saturated.
     #[error("The server is busy; retry shortly.")]
     Busy,
@@ -128,6 +131,20 @@ impl IntoResponse for ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 json!({"detail": detail, "code": "unsupported_media_type"}),
             ),
+            Self::Throttled { retry_after } => {
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(json!({
+                        "detail": format!("Request was throttled. Expected available in {retry_after} seconds."),
+                        "code": "throttled",
+                    })),
+                )
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+                return response;
+            }
             Self::Busy => {
                 let mut response = (
                     StatusCode::SERVICE_UNAVAILABLE,

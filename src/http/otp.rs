@@ -28,10 +28,7 @@ async fn request(
     let email = email_only(&body)?;
     if let Some(user) = state.secrets.user_by_email(&email).await?
         && user.is_active
-        && state
-            .secrets
-            .send_code(&user, Purpose::Login, &email)
-            .await?
+        && state.secrets.send_code(&user, Purpose::Login).await?
     {
         state.jobs_wake.notify_one();
     }

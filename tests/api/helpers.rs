@@ -2,6 +2,7 @@
 //! endpoint (`endpoints.rs`); plus the assertions every area shares (`assertions.rs`).
 
 mod assertions;
+mod email_endpoints;
 mod endpoints;
 
 pub use assertions::{
@@ -181,6 +182,16 @@ impl TestApp {
     /// The server's store, for the few arrangements HTTP cannot make.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.running.state().store
+    }
+
+    /// Runs every job due now on this node, as its worker would; returns how many ran.
+    pub async fn drain_jobs(&self) -> usize {
+        self.running.drain_jobs().await.expect("draining jobs")
+    }
+
+    /// The data dir (SQLite file, file mailbox), shared with peers.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     pub fn url(&self, path: &str) -> String {

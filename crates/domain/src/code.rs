@@ -134,8 +134,9 @@ pub enum Redemption {
     /// Stores `next` for the same user (the verify step of the three-step reset hands out a
     /// reset token in exchange for the code).
     Exchange { next: NewSecret },
-    /// The user's email becomes the secret's `target`, verified; `notice` (to the old address) is
-    /// enqueued. `Conflict("email")` when the address was taken meanwhile.
+    /// The user's email becomes the secret's `target`, verified; every live code and link sent to
+    /// the old address (activation, login, password reset) is voided; `notice` (to the old
+    /// address) is enqueued. `Conflict("email")` when the address was taken meanwhile.
     ChangeEmail { notice: NewJob },
 }
 

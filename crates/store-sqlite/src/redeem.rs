@@ -19,6 +19,15 @@ const RESET_PURPOSES: [Purpose; 3] = [
     Purpose::ResetToken,
 ];
 
+/// The secrets an email change voids: every code or link that went to the old address.
+const MAILED_PURPOSES: [Purpose; 5] = [
+    Purpose::Activation,
+    Purpose::Login,
+    Purpose::PasswordReset,
+    Purpose::ResetLink,
+    Purpose::ResetToken,
+];
+
 pub(crate) async fn redeem(
     pool: &SqlitePool,
     id: SecretId,
@@ -59,6 +68,7 @@ pub(crate) async fn redeem(
                 return Err(StoreError::Other("the secret has no target email".into()));
             }
             users::set_verified_email(&mut *tx, user, &target).await?;
+            secrets::void(&mut tx, user, &MAILED_PURPOSES, now_micros).await?;
             jobs::insert(&mut *tx, &notice).await?;
         }
     }

@@ -148,6 +148,18 @@ pub(super) async fn redeem_change_email_is_all_or_nothing(store: &dyn Store) {
     );
     assert_eq!(jobs_since(store, mark, &kind).await, vec![]);
 
+    // Codes and links sent to the old address before the change…
+    let old_mail = [Purpose::Login, Purpose::PasswordReset, Purpose::ResetLink];
+    for purpose in old_mail {
+        let name = format!("{tag}-old-{}", purpose.as_str());
+        issue(
+            store,
+            ann.id,
+            &[new_secret(purpose, &name, t0, t0 + minutes(30))],
+        )
+        .await;
+    }
+
     // Once the address is free, the same code goes through.
     store.delete_user(bob.id, t0).await.must("delete_user");
     let t1 = t0 + minutes(1);
@@ -174,4 +186,13 @@ pub(super) async fn redeem_change_email_is_all_or_nothing(store: &dyn Store) {
     assert_eq!(notices, std::slice::from_ref(&ann.email));
     let again = store.redeem_secret(code.id, change(), t1).await;
     assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+    // …are void once it is done: the old mailbox can no longer take the account back.
+    for purpose in old_mail {
+        let live = store.live_secret(ann.id, purpose, t1, 5).await;
+        assert_eq!(
+            live.must("live_secret"),
+            None,
+            "{purpose:?} outlived the change"
+        );
+    }
 }
