@@ -7,16 +7,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use gatehouse_domain::{Email, OtpCode, PlainPassword, Purpose, Redemption};
+use gatehouse_domain::{Email, OtpCode, Purpose, Redemption};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::dto::UserOut;
 use super::error::ApiError;
 use super::extract::{AuthUser, Json};
+use super::password::confirm_current;
 use super::validate::Checks;
 use crate::app::AppState;
-use crate::auth::Verdict;
 use crate::jobs::Job;
 use crate::mail::{MailKind, Outgoing};
 
@@ -52,21 +52,7 @@ async fn request(
             "validated fields missing"
         )));
     };
-    let password = PlainPassword::new(password.to_owned())
-        .map_err(|e| ApiError::field("password", e.to_string()))?;
-    let stored = state
-        .store
-        .credentials_by_id(caller.user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if state
-        .passwords
-        .verify(&password, Some(&stored.password_hash))
-        .await?
-        == Verdict::Invalid
-    {
-        return Err(ApiError::field("password", "Wrong password."));
-    }
+    confirm_current(&state, caller.user.id, password, "password").await?;
     if state.secrets.user_by_email(&email).await?.is_some() {
         return Err(ApiError::field(
             "email",

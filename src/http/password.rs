@@ -69,21 +69,7 @@ async fn change(
             "validated password fields missing"
         )));
     };
-    let old = PlainPassword::new(old.to_owned())
-        .map_err(|e| ApiError::field("old_password", e.to_string()))?;
-    let stored = state
-        .store
-        .credentials_by_id(user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if state
-        .passwords
-        .verify(&old, Some(&stored.password_hash))
-        .await?
-        == Verdict::Invalid
-    {
-        return Err(ApiError::field("old_password", "Wrong password."));
-    }
+    confirm_current(&state, user.id, old, "old_password").await?;
     let hash = state.passwords.hash(&new).await?;
     let now = state.sessions.now();
     let expires = now + state.config.refresh_ttl;
@@ -107,4 +93,30 @@ async fn change(
         .pair(user, session.id, session.counter, now)?;
     tracing::info!(user.id = %user.id, other_sessions_ended = ended.len(), "password changed");
     Ok(TokensOut::new(pair, None))
+}
+
+/// Checks that `raw` is the user's current password; a mismatch is a 400 on `field`. Every
+/// endpoint that asks for the current password (change, email change, account deletion) uses it.
+pub(super) async fn confirm_current(
+    state: &AppState,
+    user: gatehouse_domain::UserId,
+    raw: &str,
+    field: &str,
+) -> Result<(), ApiError> {
+    let password =
+        PlainPassword::new(raw.to_owned()).map_err(|e| ApiError::field(field, e.to_string()))?;
+    let stored = state
+        .store
+        .credentials_by_id(user)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if state
+        .passwords
+        .verify(&password, Some(&stored.password_hash))
+        .await?
+        == Verdict::Invalid
+    {
+        return Err(ApiError::field(field, "Wrong password."));
+    }
+    Ok(())
 }

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use gatehouse_domain::{PlainPassword, ProfilePatch, Username};
+use gatehouse_domain::{ProfilePatch, Username};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -16,9 +16,9 @@ use super::auth::{MAX_GENDER, MAX_NAME, MAX_PHONE, parse_date};
 use super::dto::UserOut;
 use super::error::ApiError;
 use super::extract::{AuthUser, Json};
+use super::password::confirm_current;
 use super::validate::Checks;
 use crate::app::AppState;
-use crate::auth::Verdict;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/me/", get(me).patch(update).delete(remove))
@@ -125,21 +125,8 @@ async fn remove(
     let mut c = Checks::new();
     let password = c.required("current_password", body.current_password.as_deref());
     c.finish()?;
-    let password = PlainPassword::new(password.unwrap_or_default().to_owned())
-        .map_err(|e| ApiError::field("current_password", e.to_string()))?;
-    let stored = state
-        .store
-        .credentials_by_id(caller.user.id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if state
-        .passwords
-        .verify(&password, Some(&stored.password_hash))
-        .await?
-        == Verdict::Invalid
-    {
-        return Err(ApiError::field("current_password", "Wrong password."));
-    }
+    let password = password.unwrap_or_default();
+    confirm_current(&state, caller.user.id, password, "current_password").await?;
     let ended = state
         .store
         .delete_user(caller.user.id, state.sessions.now())
