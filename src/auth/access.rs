@@ -2,14 +2,19 @@
 //!
 //! Verification pins the algorithm (EdDSA only: `alg: none` and HS256 forgeries fail), requires a
 //! known `kid`, checks `iss`, `token_type` and `exp` against the injected clock, and finally the
-//! node's revocation set, so a revoked session's tokens stop working at once.
+//! node's revocation set, so a revoked session's tokens stop working at once. A token whose
+//! signature verified is remembered (by its SHA-256) so its next uses skip the signature check;
+//! expiry and revocation are checked on every use.
 
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{SessionId, User};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::keys::Keys;
@@ -52,7 +57,15 @@ pub struct AccessTokens {
     issuer: String,
     ttl: Duration,
     leeway: Duration,
+    /// Tokens whose signature already verified, by SHA-256 of the token: a client presents the
+    /// same token many times, and an Ed25519 verification costs ~50 µs where a lookup costs ~1.
+    /// Expiry and revocation are still checked on every use.
+    verified: Arc<RwLock<HashMap<[u8; 32], Claims>>>,
 }
+
+/// Entries the verified-token cache holds before it drops expired ones (and, if still full,
+/// everything): bounded memory whatever the traffic.
+const VERIFIED_CAPACITY: usize = 65_536;
 
 impl AccessTokens {
     pub fn new(
@@ -68,6 +81,7 @@ impl AccessTokens {
             issuer,
             ttl,
             leeway,
+            verified: Arc::default(),
         }
     }
 
@@ -101,25 +115,21 @@ impl AccessTokens {
 
     /// Verifies an access token completely, including revocation.
     pub async fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
-        if header.alg != Algorithm::EdDSA {
-            return Err(TokenError::Invalid);
-        }
-        let kid = header.kid.ok_or(TokenError::Invalid)?;
-        let key = self.keys.verifying(&kid).await.ok_or(TokenError::Invalid)?;
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.validate_exp = false; // checked below against the injected clock
-        validation.required_spec_claims = ["exp", "iat", "iss", "sub"]
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        validation.set_issuer(&[&self.issuer]);
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
-        if claims.token_type != ACCESS {
-            return Err(TokenError::WrongType);
-        }
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let cached = self
+            .verified
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            .cloned();
+        let claims = match cached {
+            Some(claims) => claims,
+            None => {
+                let claims = self.verify_signature(token).await?;
+                self.remember(digest, &claims, now);
+                claims
+            }
+        };
         let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(0);
         if now.timestamp() >= claims.exp + leeway {
             return Err(TokenError::Expired);
@@ -131,5 +141,44 @@ impl AccessTokens {
             return Err(TokenError::Revoked);
         }
         Ok(claims)
+    }
+
+    /// The claims of a token signed by one of our keys with the pinned algorithm, issuer and type.
+    async fn verify_signature(&self, token: &str) -> Result<Claims, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(TokenError::Invalid);
+        }
+        let kid = header.kid.ok_or(TokenError::Invalid)?;
+        let key = self.keys.verifying(&kid).await.ok_or(TokenError::Invalid)?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.validate_exp = false; // checked by the caller against the injected clock
+        validation.required_spec_claims = ["exp", "iat", "iss", "sub"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        validation.set_issuer(&[&self.issuer]);
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        if claims.token_type != ACCESS {
+            return Err(TokenError::WrongType);
+        }
+        Ok(claims)
+    }
+
+    fn remember(&self, digest: [u8; 32], claims: &Claims, now: DateTime<Utc>) {
+        let mut verified = self
+            .verified
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= VERIFIED_CAPACITY {
+            let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(0);
+            verified.retain(|_, c| c.exp + leeway > now.timestamp());
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+        }
+        verified.insert(digest, claims.clone());
     }
 }
