@@ -1,0 +1,93 @@
+# Helpers for bench/run.sh: logging, ports, /proc readings, wrk runs. Sourced, not run.
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Float arithmetic: calc EXPR [DECIMALS].
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+
+# A wrk duration (10s, 2m, 1h, or bare seconds) in seconds.
+seconds_of() {
+  case "$1" in
+    *s) echo "${1%s}" ;;
+    *m) echo $(( ${1%m} * 60 )) ;;
+    *h) echo $(( ${1%h} * 3600 )) ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# A TCP port nobody listens on at 127.0.0.1.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  die "no free port found"
+}
+
+# wait_http URL PID: until URL answers 2xx, or PID died, or 60 s passed.
+wait_http() {
+  for _ in $(seq 1 600); do
+    curl -sf -o /dev/null "$1" && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop PID: SIGTERM, then wait for it (graceful shutdown), SIGKILL after 30 s.
+stop() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+# utime + stime in clock ticks (fields 14 and 15; the name in field 2 has no spaces here).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+mb() { calc "$1 / 1024" 1; }
+# Busy clock ticks of the whole machine (every process: wrk, the database, other users' work).
+machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+
+# R[name.key] holds every figure of a run: the BENCH line's key=value pairs, plus rps, cpu_s
+# and rss_max_kb.
+declare -gA R
+
+# run_wrk NAME URL LUA PID [wrk args…]: one wrk run against URL with the common settings,
+# measuring PID's CPU time and RSS while it lasts. Output kept in $work/NAME.wrk.
+run_wrk() {
+  local name=$1 url=$2 lua=$3 pid=$4; shift 4
+  local conns=${WRK_CONNECTIONS:-$connections} dur=${WRK_DURATION:-$duration}
+  local ticks0 ticks1 busy0 busy1 wall0 wall1 rss max=0 wrk_pid wrk_ticks=0 t line kv span
+  ticks0=$(cpu_ticks "$pid") busy0=$(machine_busy_ticks) wall0=$(date +%s%N)
+  BENCH_LUA="$bench/lua" BENCH_THREADS=$threads \
+    wrk -t"$threads" -c"$conns" -d"$dur" --timeout "$timeout" --latency \
+    -s "$bench/lua/$lua" "$@" "$url" >"$work/$name.wrk" 2>&1 &
+  wrk_pid=$!
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    rss=$(rss_kb "$pid" 2>/dev/null) || rss=0
+    [ "${rss:-0}" -gt "$max" ] && max=$rss
+    t=$(cpu_ticks "$wrk_pid" 2>/dev/null) && [ -n "$t" ] && wrk_ticks=$t
+    sleep 0.1
+  done
+  wait "$wrk_pid" || die "wrk failed for $name: $(cat "$work/$name.wrk")"
+  ticks1=$(cpu_ticks "$pid") busy1=$(machine_busy_ticks) wall1=$(date +%s%N)
+  line=$(grep '^BENCH ' "$work/$name.wrk") || die "no result line from wrk for $name: $(cat "$work/$name.wrk")"
+  for kv in ${line#BENCH }; do R[$name.${kv%%=*}]=${kv#*=}; done
+  R[$name.rps]=$(calc "${R[$name.requests]} / (${R[$name.duration_us]} / 1000000)" 1)
+  R[$name.errors]=$(( R[$name.non2xx] + R[$name.connect] + R[$name.read] + R[$name.write] + R[$name.timeout] ))
+  R[$name.cpu_s]=$(calc "($ticks1 - $ticks0) / $clk_tck" 2)
+  # Cores busy over the wall-clock span the readings cover (wrk start to exit): the server, wrk
+  # (its last reading), and everything else (the database, other work on the machine).
+  span="$clk_tck * (($wall1 - $wall0) / 1e9)"
+  R[$name.cores]=$(calc "($ticks1 - $ticks0) / ($span)" 2)
+  R[$name.wrk_cores]=$(calc "$wrk_ticks / ($span)" 2)
+  R[$name.other_cores]=$(calc "($busy1 - $busy0 - ($ticks1 - $ticks0) - $wrk_ticks) / ($span)" 2)
+  R[$name.rss_max_kb]=$max
+  log "$name: ${R[$name.rps]} req/s, p99 $(calc "${R[$name.p99_us]} / 1000" 2) ms, errors ${R[$name.errors]}"
+}

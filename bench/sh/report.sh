@@ -1,0 +1,103 @@
+# The markdown report, from the figures bench/run.sh gathered in R[…]. Sourced, not run;
+# writes to stdout.
+
+ms() { calc "$1 / 1000" 2; }
+pct() { calc "100 * $1 / $2" 1; }
+yes_no() { if [ "$(awk "BEGIN { print ($1) ? 1 : 0 }")" = 1 ]; then echo "**holds**"; else echo "**missed**"; fi; }
+
+# best NAME KEY: R[NAME.*] becomes whichever of NAME_before / NAME_after has the higher KEY.
+best() {
+  local pick=_before k
+  if awk "BEGIN { exit !(${R[$1_after.$2]} > ${R[$1_before.$2]}) }"; then pick=_after; fi
+  for k in "${!R[@]}"; do
+    case $k in "$1$pick".*) R[$1.${k#*.}]=${R[$k]} ;; esac
+  done
+}
+best floor rate
+best hello rps
+floor=${R[floor.rate]} hello=${R[hello.rps]}
+hello_cell() { # hello_cell SUFFIX
+  printf '%s req/s, p50 %s ms, p99 %s ms, %s errors; cores: server %s, wrk / other %s' "${R[hello$1.rps]}" \
+    "$(ms "${R[hello$1.p50_us]}")" "$(ms "${R[hello$1.p99_us]}")" "${R[hello$1.errors]}" "${R[hello$1.cores]}" \
+    "${R[hello$1.wrk_cores]} / ${R[hello$1.other_cores]}"
+}
+row() { # row NAME BASELINE_RATE BASELINE_NAME
+  local n=$1
+  printf '| %s | %s | %s ms | %s ms | %s | %s %% of %s | %s s (%s cores) | %s / %s | %s MB |\n' \
+    "$n" "${R[$n.rps]}" "$(ms "${R[$n.p50_us]}")" "$(ms "${R[$n.p99_us]}")" "${R[$n.errors]}" \
+    "$(pct "${R[$n.rps]}" "$2")" "$3" "${R[$n.cpu_s]}" "${R[$n.cores]}" "${R[$n.wrk_cores]}" \
+    "${R[$n.other_cores]}" "$(mb "${R[$n.rss_max_kb]}")"
+}
+sent_ok=$(( R[refresh.requests] - R[refresh.non2xx] ))
+reused=$(( R[check.revoked] + R[check.beyond] ))
+# More 2xx than sessions advanced would mean a token answered twice (the grace window).
+no_twice=$(( reused == 0 && sent_ok <= R[check.advanced] ? 1 : 0 ))
+
+cat <<MD
+# gatehouse benchmark, $stamp
+
+- command: \`$command_line\`
+- machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); load average $load_start at the start, $load_end at the end
+- build: gatehouse $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'), release profile
+- database: $database; $users users seeded through the store, $pool refresh sessions
+- load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2) over loopback, $threads threads, $connections connections, $duration per scenario, timeout $timeout; the server and wrk share the machine's cores
+- Argon2id: m=${R[floor.m_kib]} KiB, t=${R[floor.t]}, p=${R[floor.p]}
+
+## Ceilings (same run, same cores)
+
+Each measured before and after the scenarios; the higher is the baseline.
+
+| ceiling | before | after | baseline |
+|---|---|---|---|
+| Argon2id floor, ${R[floor.threads]} threads | ${R[floor_before.rate]} hashes/s | ${R[floor_after.rate]} hashes/s | ${floor} hashes/s ($(calc "1000 * ${R[floor.threads]} / $floor" 1) ms per hash per thread) |
+| bare axum "hello" | $(hello_cell _before) | $(hello_cell _after) | ${hello} req/s |
+
+## Scenarios
+
+| scenario | req/s | p50 | p99 | errors | ratio to baseline | server CPU | wrk / other cores | server RSS (max) |
+|---|---|---|---|---|---|---|---|---|
+$(row login "$floor" "Argon2id floor")
+$(row me "$hello" "bare axum")
+$(row verify "$hello" "bare axum")
+$(row refresh "$hello" "bare axum")
+$(row register "$floor" "Argon2id floor")
+
+Errors are non-2xx answers plus socket errors (connect, read, write, timeout). Server CPU is
+the utime + stime of the gatehouse process during the scenario; "other" is every other process
+on the machine ($(nproc) cores): the database server, and any work that is not this benchmark.
+
+## Memory
+
+| idle RSS | RSS under \`me\` (max sampled) | peak RSS (VmHWM, whole run) |
+|---|---|---|
+| $(mb "${R[idle_rss_kb]}") MB | $(mb "${R[me.rss_max_kb]}") MB | $(mb "${R[peak_rss_kb]}") MB |
+
+Idle is right after start. From the first login on, RSS includes each hashing thread's Argon2
+memory, kept for reuse: ${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor.m_kib]} KiB = $(calc "${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} * ${R[floor.m_kib]} / 1024" 1) MB; \`me\` runs after \`login\`.
+
+## Checks
+
+- refresh: ${R[refresh.issued]} tokens handed out of a pool of $pool$([ "${R[refresh.exhausted]}" -gt 0 ] && echo " (**pool exhausted** in ${R[refresh.exhausted]} wrk threads: rerun with a larger --refresh-pool)"); $sent_ok answered 2xx; afterwards ${R[check.advanced]} sessions had moved one step, ${R[check.beyond]} more than one, ${R[check.revoked]} were revoked for reuse. No token accepted twice: $([ "$no_twice" = 1 ] && echo yes || echo '**no**').
+- saturation: GATEHOUSE_HASH_QUEUE=$sat_queue, $sat_conns connections, $sat_duration of login: ${R[saturation.requests]} answers, ${R[saturation.ok]} × 200, ${R[saturation.busy]} × 503 (${R[saturation.busy_retry_after]} with Retry-After), ${R[saturation.other]} other, ${R[saturation.timeout]} timeouts, $(( R[saturation.connect] + R[saturation.read] + R[saturation.write] )) other socket errors; p99 $(ms "${R[saturation.p99_us]}") ms.
+
+## Where the time goes
+
+Each piece alone, one call after another, no HTTP (\`costs\`, after the load, same database):
+
+| piece | µs per call |
+|---|---|
+$(grep '^COST ' <<<"$costs_out" | sed -E 's/^COST us=([^ ]+) n=[0-9]+ op=(.*)$/| \2 | \1 |/')
+
+## Targets
+
+| target | measured | |
+|---|---|---|
+| login ≥ 90 % of the Argon2id floor, 0 errors | $(pct "${R[login.rps]}" "$floor") %, ${R[login.errors]} errors | $(yes_no "${R[login.rps]} >= 0.9 * $floor && ${R[login.errors]} == 0") |
+| register ≥ 90 % of the Argon2id floor, 0 errors | $(pct "${R[register.rps]}" "$floor") %, ${R[register.errors]} errors | $(yes_no "${R[register.rps]} >= 0.9 * $floor && ${R[register.errors]} == 0") |
+| past saturation: 503 + Retry-After, no timeouts | ${R[saturation.busy]} × 503, ${R[saturation.busy_retry_after]} with Retry-After, ${R[saturation.timeout]} timeouts | $(yes_no "${R[saturation.busy]} > 0 && ${R[saturation.busy_retry_after]} == ${R[saturation.busy]} && ${R[saturation.timeout]} == 0") |
+| me ≥ 40 % of bare axum, p99 < 5 ms ($connections connections) | $(pct "${R[me.rps]}" "$hello") %, p99 $(ms "${R[me.p99_us]}") ms | $(yes_no "${R[me.rps]} >= 0.4 * $hello && ${R[me.p99_us]} < 5000") |
+| verify ≥ 40 % of bare axum, p99 < 5 ms ($connections connections) | $(pct "${R[verify.rps]}" "$hello") %, p99 $(ms "${R[verify.p99_us]}") ms | $(yes_no "${R[verify.rps]} >= 0.4 * $hello && ${R[verify.p99_us]} < 5000") |
+| refresh ≥ 20 % of bare axum, 0 errors, no token used twice | $(pct "${R[refresh.rps]}" "$hello") %, ${R[refresh.errors]} errors, used twice: $([ "$no_twice" = 1 ] && echo none || echo yes) | $(yes_no "${R[refresh.rps]} >= 0.2 * $hello && ${R[refresh.errors]} == 0 && $no_twice == 1 && ${R[refresh.exhausted]} == 0") |
+| idle RSS ≤ 25 MB | $(mb "${R[idle_rss_kb]}") MB | $(yes_no "${R[idle_rss_kb]} <= 25 * 1024") |
+| RSS under me ≤ 64 MB | $(mb "${R[me.rss_max_kb]}") MB | $(yes_no "${R[me.rss_max_kb]} <= 64 * 1024") |
+MD
