@@ -54,3 +54,12 @@ pub(crate) fn user_reference(error: sqlx::Error) -> StoreError {
         _ => db(error),
     }
 }
+
+/// `NotFound` when a statement that must touch a row touched none.
+pub(crate) fn found(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -13,7 +13,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 
 use crate::codec::micros;
-use crate::error::{Corrupt, db, user_reference, user_write};
+use crate::error::{Corrupt, db, found, user_reference, user_write};
 use crate::{jobs, users};
 
 macro_rules! secret_columns {
@@ -181,9 +181,7 @@ pub(crate) async fn fail(pool: &PgPool, id: SecretId) -> Result<(), StoreError> 
         .execute(pool)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use sqlx::{PgConnection, PgExecutor, PgPool, Row};
 use uuid::Uuid;
 
 use crate::codec::micros;
-use crate::error::{db, user_write};
+use crate::error::{db, found, user_write};
 
 /// The columns `user_from_row` reads, followed by the password hash.
 macro_rules! user_columns {
@@ -132,9 +132,7 @@ pub(crate) async fn set_password_hash(
         .execute(conn)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 
@@ -146,9 +144,7 @@ pub(crate) async fn activate(conn: impl PgExecutor<'_>, id: UserId) -> Result<()
             .execute(conn)
             .await
             .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 
@@ -164,9 +160,7 @@ pub(crate) async fn set_verified_email(
         .execute(conn)
         .await
         .map_err(user_write)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 

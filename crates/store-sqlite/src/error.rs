@@ -68,6 +68,15 @@ fn conflicting_columns(message: &str) -> impl Iterator<Item = &str> {
         .map(str::trim)
 }
 
+/// `NotFound` when a statement that must touch a row touched none.
+pub(crate) fn found(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::conflicting_columns;

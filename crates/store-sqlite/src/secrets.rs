@@ -13,7 +13,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::codec::{self, get_time};
-use crate::error::{Corrupt, db, user_reference, user_write};
+use crate::error::{Corrupt, db, found, user_reference, user_write};
 use crate::{jobs, users};
 
 macro_rules! secret_columns {
@@ -178,9 +178,7 @@ pub(crate) async fn fail(pool: &SqlitePool, id: SecretId) -> Result<(), StoreErr
         .execute(pool)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 

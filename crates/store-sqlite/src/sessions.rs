@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteExecutor, SqlitePool};
 
 use crate::codec::{self, get_session_id, get_time, get_time_opt};
-use crate::error::{db, user_reference};
+use crate::error::{db, found, user_reference};
 
 macro_rules! session_columns {
     () => {
@@ -26,9 +26,7 @@ pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session,
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     let row = sqlx::query(concat!(
         "INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
          rotated_at, expires_at, revoked_at) \
@@ -142,9 +140,7 @@ pub(crate) async fn change_password(
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     let revoked = revoke_all(&mut *tx, user, Some(keep), now).await?;
     // `keep` must be a live session of this user, or nothing happens at all.
     let kept = sqlx::query(
@@ -158,9 +154,7 @@ pub(crate) async fn change_password(
     .execute(&mut *tx)
     .await
     .map_err(db)?;
-    if kept.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(kept.rows_affected())?;
     crate::jobs::insert(&mut *tx, notice).await?;
     tx.commit().await.map_err(db)?;
     Ok(revoked)

@@ -11,7 +11,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqliteExecutor, SqlitePool};
 
 use crate::codec::{self, get_date_opt, get_session_id, get_time, get_time_opt, get_uuid};
-use crate::error::{db, user_write};
+use crate::error::{db, found, user_write};
 
 /// The columns `user_from_row` reads, followed by the password hash.
 macro_rules! user_columns {
@@ -129,9 +129,7 @@ pub(crate) async fn set_password_hash(
         .execute(conn)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 
@@ -142,9 +140,7 @@ pub(crate) async fn activate(conn: impl SqliteExecutor<'_>, id: UserId) -> Resul
         .execute(conn)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 
@@ -160,9 +156,7 @@ pub(crate) async fn set_verified_email(
         .execute(conn)
         .await
         .map_err(user_write)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     Ok(())
 }
 
@@ -223,9 +217,7 @@ pub(crate) async fn delete(
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done.rows_affected())?;
     tx.commit().await.map_err(db)?;
     Ok(live)
 }
