@@ -128,8 +128,9 @@ pub enum Redemption {
     Consume,
     /// The user becomes active and their email verified.
     Activate,
-    /// Sets the password hash, revokes every session of the user, voids their other live
-    /// password-reset secrets (codes, links, reset tokens), and enqueues `notice`.
+    /// Sets the password hash, marks the email verified (the secret went there), revokes every
+    /// session of the user, voids their other live password-reset secrets (codes, links, reset
+    /// tokens), and enqueues `notice`.
     ResetPassword { hash: String, notice: NewJob },
     /// Stores `next` for the same user (the verify step of the three-step reset hands out a
     /// reset token in exchange for the code).

@@ -8,6 +8,7 @@
 //! what it expected.
 
 mod accounts;
+mod directory;
 mod issue;
 mod job_states;
 mod jobs;
@@ -81,6 +82,10 @@ checks![
     job_states::finish_job_scrubs_the_payload,
     job_states::retry_and_bury_move_jobs,
     job_states::prune_jobs_removes_old_done_ones,
+    directory::dead_jobs_are_listed_and_requeued,
+    directory::list_users_filters_orders_and_pages,
+    directory::update_account_deactivation_revokes_sessions,
+    directory::audit_log_filters_newest_first_and_prunes,
 ];
 
 /// The outcome of `run_each`: the names of the checks that passed, and of those that failed

@@ -64,3 +64,10 @@ pub struct JobRecord {
     /// When it became done or dead.
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+/// A page of jobs (administration) and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobPage {
+    pub total: u64,
+    pub jobs: Vec<JobRecord>,
+}

@@ -4,9 +4,11 @@
 //! the rest of the code never re-checks them. The store contract lives here too, so the HTTP
 //! layer and both store crates depend on one definition and never on each other.
 
+pub mod audit;
 pub mod code;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod directory;
 pub mod email;
 pub mod ids;
 pub mod job;
@@ -18,10 +20,12 @@ pub mod store;
 pub mod user;
 pub mod username;
 
+pub use audit::{AuditEntry, AuditEvent, AuditPage, AuditQuery, NewAuditEntry};
 pub use code::{NewSecret, OtpCode, Purpose, Redeemed, Redemption, SecretId, SecretRecord};
+pub use directory::{AccountPatch, SearchScope, UserOrderField, UserOrdering, UserPage, UserQuery};
 pub use email::Email;
 pub use ids::{PublicId, SessionId, UserId};
-pub use job::{JobId, JobRecord, JobState, NewJob};
+pub use job::{JobId, JobPage, JobRecord, JobState, NewJob};
 pub use password::{PasswordError, PasswordPolicy, PlainPassword};
 pub use profile::ProfilePatch;
 pub use role::{Role, RoleSet};

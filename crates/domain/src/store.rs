@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    JobId, JobRecord, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, Purpose, Redeemed,
-    Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId, User, UserId,
+    AccountPatch, AuditPage, AuditQuery, JobId, JobPage, JobRecord, JobState, NewAuditEntry,
+    NewJob, NewSecret, NewSession, NewUser, ProfilePatch, PublicId, Purpose, Redeemed, Redemption,
+    RevokedSession, SecretId, SecretRecord, Session, SessionId, User, UserId, UserPage, UserQuery,
 };
 
 /// Why a store call failed.
@@ -79,6 +80,43 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         id: UserId,
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionId>, StoreError>;
+
+    // --- directory and administration ---
+
+    async fn user_by_public_id(&self, id: PublicId) -> Result<Option<User>, StoreError>;
+
+    /// One page of users matching `query`, with the total count.
+    async fn list_users(&self, query: &UserQuery) -> Result<UserPage, StoreError>;
+
+    /// Applies a staff change to an account in one transaction; deactivating revokes the
+    /// account's live sessions, which are returned. `NotFound` when there is no such user.
+    async fn update_account(
+        &self,
+        id: UserId,
+        patch: &AccountPatch,
+        now: DateTime<Utc>,
+    ) -> Result<(User, Vec<SessionId>), StoreError>;
+
+    /// Appends one entry to the audit log.
+    async fn record_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError>;
+
+    /// Audit entries matching `query`, newest first.
+    async fn audit_entries(&self, query: &AuditQuery) -> Result<AuditPage, StoreError>;
+
+    /// Deletes audit entries older than `before`; returns how many.
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Jobs in `state` (any state when `None`), newest first.
+    async fn list_jobs(
+        &self,
+        state: Option<JobState>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<JobPage, StoreError>;
+
+    /// Puts a dead job back in the queue to run at `now` with its attempts reset; false when the
+    /// job is not dead (or does not exist).
+    async fn requeue_dead_job(&self, id: JobId, now: DateTime<Utc>) -> Result<bool, StoreError>;
 
     // --- sessions ---
 

@@ -5,7 +5,9 @@
 //! fields) as the last word on races. TLS is available through the URL (`sslmode=require`),
 //! using rustls with ring and the bundled webpki roots.
 
+mod audit;
 mod codec;
+mod directory;
 mod error;
 mod jobs;
 mod keys;
@@ -18,9 +20,10 @@ mod users;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    Credentials, JobId, JobRecord, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, Purpose,
+    AccountPatch, AuditPage, AuditQuery, Credentials, JobId, JobPage, JobRecord, JobState,
+    NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, PublicId, Purpose,
     Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId,
-    SigningKeyRecord, Store, StoreError, User, UserId,
+    SigningKeyRecord, Store, StoreError, User, UserId, UserPage, UserQuery,
 };
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -104,6 +107,48 @@ impl Store for PgStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionId>, StoreError> {
         users::delete(&self.pool, id, now).await
+    }
+
+    async fn user_by_public_id(&self, id: PublicId) -> Result<Option<User>, StoreError> {
+        directory::by_public_id(&self.pool, id).await
+    }
+
+    async fn list_users(&self, query: &UserQuery) -> Result<UserPage, StoreError> {
+        directory::list(&self.pool, query).await
+    }
+
+    async fn update_account(
+        &self,
+        id: UserId,
+        patch: &AccountPatch,
+        now: DateTime<Utc>,
+    ) -> Result<(User, Vec<SessionId>), StoreError> {
+        directory::update_account(&self.pool, id, patch, now).await
+    }
+
+    async fn record_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError> {
+        audit::record(&self.pool, entry).await
+    }
+
+    async fn audit_entries(&self, query: &AuditQuery) -> Result<AuditPage, StoreError> {
+        audit::entries(&self.pool, query).await
+    }
+
+    async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        audit::prune(&self.pool, before).await
+    }
+
+    async fn list_jobs(
+        &self,
+        state: Option<JobState>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<JobPage, StoreError> {
+        jobs::list(&self.pool, state, offset, limit).await
+    }
+
+    async fn requeue_dead_job(&self, id: JobId, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        jobs::requeue_dead(&self.pool, id, now).await
     }
 
     async fn start_session(&self, session: NewSession) -> Result<Session, StoreError> {

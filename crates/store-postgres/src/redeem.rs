@@ -65,6 +65,7 @@ pub(crate) async fn redeem(
         Redemption::Activate => users::activate(&mut *tx, user).await?,
         Redemption::ResetPassword { hash, notice } => {
             users::set_password_hash(&mut *tx, user, &hash).await?;
+            users::mark_email_verified(&mut *tx, user).await?;
             revoked = sessions::revoke_all(&mut *tx, user, None, now).await?;
             secrets::void(&mut tx, user, &RESET_PURPOSES, now).await?;
             jobs::insert(&mut *tx, &notice).await?;

@@ -22,6 +22,7 @@ macro_rules! user_columns {
          last_login, password_hash"
     };
 }
+pub(crate) use user_columns;
 
 pub(crate) async fn create(pool: &PgPool, user: NewUser) -> Result<User, StoreError> {
     let mut tx = pool.begin().await.map_err(db)?;
@@ -164,6 +165,21 @@ pub(crate) async fn set_verified_email(
     Ok(())
 }
 
+/// Records that the user proved they read mail at their address (they followed a link or
+/// typed a code sent there).
+pub(crate) async fn mark_email_verified(
+    conn: impl PgExecutor<'_>,
+    id: UserId,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET is_email_verified = TRUE WHERE id = $1")
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    found(done.rows_affected())?;
+    Ok(())
+}
+
 pub(crate) async fn update_profile(
     pool: &PgPool,
     id: UserId,
@@ -239,7 +255,7 @@ fn credentials_from_row(row: &PgRow) -> Result<Credentials, StoreError> {
     })
 }
 
-fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
+pub(crate) fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.try_get("id").map_err(db)?),
         public_id: PublicId(row.try_get("public_id").map_err(db)?),

@@ -7,7 +7,7 @@
 //! worker whose lease expired and whose job was taken over changes nothing.
 
 use chrono::{DateTime, Utc};
-use gatehouse_domain::{JobId, JobRecord, JobState, NewJob, StoreError};
+use gatehouse_domain::{JobId, JobPage, JobRecord, JobState, NewJob, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteExecutor, SqlitePool};
 
@@ -166,6 +166,54 @@ pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> Result<u6
         .await
         .map_err(db)?;
     Ok(done.rows_affected())
+}
+
+pub(crate) async fn list(
+    pool: &SqlitePool,
+    state: Option<JobState>,
+    offset: u64,
+    limit: u32,
+) -> Result<JobPage, StoreError> {
+    let state = state.map(JobState::as_str);
+    let mut tx = pool.begin().await.map_err(db)?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE ?1 IS NULL OR state = ?1")
+        .bind(state)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        job_columns!(),
+        " FROM jobs WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+    ))
+    .bind(state)
+    .bind(i64::from(limit))
+    .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)?;
+    Ok(JobPage {
+        total: u64::try_from(total).unwrap_or(0),
+        jobs: rows.iter().map(job_from_row).collect::<Result<_, _>>()?,
+    })
+}
+
+pub(crate) async fn requeue_dead(
+    pool: &SqlitePool,
+    id: JobId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    // `last_error` stays until the next attempt replaces it: it says why the job died.
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL,          locked_by = '' WHERE id = ? AND state = 'dead'",
+    )
+    .bind(codec::micros(now))
+    .bind(id.0)
+    .execute(pool)
+    .await
+    .map_err(db)?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// `error` cut to its first `MAX_ERROR_CHARS` characters.

@@ -21,6 +21,7 @@ macro_rules! user_columns {
          last_login, password_hash"
     };
 }
+pub(crate) use user_columns;
 
 pub(crate) async fn create(pool: &SqlitePool, user: NewUser) -> Result<User, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
@@ -144,6 +145,21 @@ pub(crate) async fn activate(conn: impl SqliteExecutor<'_>, id: UserId) -> Resul
     Ok(())
 }
 
+/// Records that the user proved they read mail at their address (they followed a link or
+/// typed a code sent there).
+pub(crate) async fn mark_email_verified(
+    conn: impl SqliteExecutor<'_>,
+    id: UserId,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET is_email_verified = 1 WHERE id = ?")
+        .bind(id.0)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    found(done.rows_affected())?;
+    Ok(())
+}
+
 /// Replaces the email with a verified one; a taken address is `Conflict("email")`.
 pub(crate) async fn set_verified_email(
     conn: impl SqliteExecutor<'_>,
@@ -229,7 +245,7 @@ fn credentials_from_row(row: &SqliteRow) -> Result<Credentials, StoreError> {
     })
 }
 
-fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
+pub(crate) fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
     Ok(User {
         id: UserId(row.try_get("id").map_err(db)?),
         public_id: PublicId(get_uuid(row, "public_id")?),
