@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tower::Layer as _;
 
+use crate::audit::Audit;
 use crate::auth::codes::Codes;
 use crate::auth::secrets::Secrets;
 use crate::auth::{AccessTokens, Passwords, RefreshCodec, Revocations, Sessions, keys::Keys};
@@ -34,6 +35,7 @@ pub struct AppState {
     pub clock: Clock,
     pub policy: Arc<PasswordPolicy>,
     pub roles: Arc<RoleSet>,
+    pub audit: Audit,
 }
 
 /// The argon2 parameters the configuration names.
@@ -105,6 +107,7 @@ impl AppState {
         );
         let secrets = Secrets::new(store.clone(), Codes::new(code_key), clock.clone(), &config);
         Ok(Self {
+            audit: Audit::new(store.clone(), clock.clone()),
             secrets,
             mailer: mailer(&config)?,
             jobs_wake: Arc::default(),

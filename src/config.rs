@@ -74,6 +74,17 @@ pub struct Config {
     /// The roles a user may pick for themself at sign-up; the first is the default.
     #[serde(deserialize_with = "de::list")]
     pub signup_roles: Vec<String>,
+    /// Which non-staff roles may invite users of which roles, as `inviter:invitee` pairs
+    /// (`employee:client`). Unset: `employee:client` when both roles exist, else none. Staff
+    /// may invite any role.
+    #[serde(deserialize_with = "de::list_opt")]
+    pub role_invites: Option<Vec<String>>,
+    /// Lifetime of the set-password link in an invitation.
+    #[serde(deserialize_with = "de::duration")]
+    pub invite_ttl: Duration,
+    /// How long audit-log entries are kept.
+    #[serde(deserialize_with = "de::duration")]
+    pub audit_retention: Duration,
     pub password_min_length: usize,
     /// Argon2id memory cost in KiB (OWASP: 19456).
     pub argon2_memory_kib: u32,
@@ -165,6 +176,9 @@ impl Default for Config {
             email_verification: EmailVerification::Required,
             roles: vec!["client".to_owned(), "employee".to_owned()],
             signup_roles: vec!["client".to_owned()],
+            role_invites: None,
+            invite_ttl: Duration::from_hours(72),
+            audit_retention: Duration::from_hours(90 * 24),
             password_min_length: 8,
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
@@ -285,8 +299,23 @@ impl Config {
                 "memory ≥ 8 × parallelism KiB, iterations ≥ 1, parallelism 1–16777215",
             );
         }
-        gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone())
-            .map_err(|e| ConfigError(format!("GATEHOUSE_ROLES / GATEHOUSE_SIGNUP_ROLES: {e}")))?;
+        self.role_set().map_err(|e| {
+            ConfigError(format!(
+                "GATEHOUSE_ROLES / GATEHOUSE_SIGNUP_ROLES / GATEHOUSE_ROLE_INVITES: {e}"
+            ))
+        })?;
+        if self.audit_retention < Duration::from_hours(24) {
+            return bad(
+                "GATEHOUSE_AUDIT_RETENTION",
+                "a duration of at least 1d, e.g. 90d",
+            );
+        }
+        if self.invite_ttl < Duration::from_mins(10) {
+            return bad(
+                "GATEHOUSE_INVITE_TTL",
+                "a duration of at least 10m, e.g. 72h",
+            );
+        }
         self.validate_mail_and_jobs()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
             return bad(
@@ -359,9 +388,20 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gatehouse.db").display()))
     }
 
-    /// The role set, already validated by `validate`.
+    /// The role set with its invitation rules, already validated by `validate`.
     pub fn role_set(&self) -> Result<gatehouse_domain::RoleSet, ConfigError> {
+        let invites = match &self.role_invites {
+            Some(pairs) => pairs.clone(),
+            None if ["employee", "client"]
+                .iter()
+                .all(|r| self.roles.iter().any(|have| have == r)) =>
+            {
+                vec!["employee:client".to_owned()]
+            }
+            None => Vec::new(),
+        };
         gatehouse_domain::RoleSet::new(self.roles.clone(), self.signup_roles.clone())
+            .and_then(|set| set.with_invites(&invites))
             .map_err(|e| ConfigError(e.to_string()))
     }
 }
@@ -408,6 +448,11 @@ mod de {
                 "{raw:?} is not an address: expected HOST:PORT such as 127.0.0.1:8000 or :0"
             ))
         })
+    }
+
+    /// An optional `list`.
+    pub fn list_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        list(d).map(Some)
     }
 
     /// A list as a TOML array or a comma-separated string (`client,employee`).

@@ -6,6 +6,7 @@
 //! the request path.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -39,6 +39,7 @@ pub struct Secrets {
     cooldown: Duration,
     reset_link_ttl: Duration,
     reset_token_ttl: Duration,
+    invite_ttl: Duration,
     public_base: String,
 }
 
@@ -52,6 +53,7 @@ impl Secrets {
             code_attempts: i32::try_from(config.code_attempts).unwrap_or(i32::MAX),
             cooldown: config.code_cooldown,
             reset_link_ttl: config.reset_link_ttl,
+            invite_ttl: config.invite_ttl,
             reset_token_ttl: config.reset_token_ttl,
             public_base: config.public_base(),
         }
@@ -71,6 +73,32 @@ impl Secrets {
         let kind = MailKind::Activation {
             code: code.expose().to_owned(),
             minutes: minutes(self.code_ttl),
+        };
+        let job = Job::email(
+            Outgoing::new(user.email.as_ref(), user.username.as_ref(), kind),
+            now,
+        )?;
+        Ok(self
+            .store
+            .create_user_with_secret(user, secret, job)
+            .await?)
+    }
+
+    /// Creates a user invited by staff, with a set-password link and its email, in one store
+    /// call. The account has no usable password until the link is followed; following it also
+    /// verifies the address.
+    pub async fn invite(&self, user: NewUser) -> Result<User, SecretError> {
+        let now = self.clock.now();
+        let token = Codes::new_token();
+        let secret = Self::secret(
+            Purpose::ResetLink,
+            self.codes.token_hash(Purpose::ResetLink, &token),
+            now,
+            self.invite_ttl,
+        );
+        let kind = MailKind::Invitation {
+            link: format!("{}/api/reset-password/?token={token}", self.public_base),
+            minutes: minutes(self.invite_ttl),
         };
         let job = Job::email(
             Outgoing::new(user.email.as_ref(), user.username.as_ref(), kind),

@@ -38,6 +38,12 @@ pub enum ApiError {
     /// 404.
     #[error("Not found.")]
     NotFound,
+    /// 404 for a page number past the end or not a page number (DRF's words).
+    #[error("Invalid page.")]
+    InvalidPage,
+    /// 409: the request conflicts with the resource's state.
+    #[error("{0}")]
+    Conflict(String),
     /// 405.
     #[error("Method not allowed.")]
     MethodNotAllowed,
@@ -118,6 +124,14 @@ impl IntoResponse for ApiError {
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 json!({"detail": "Not found.", "code": "not_found"}),
+            ),
+            Self::InvalidPage => (
+                StatusCode::NOT_FOUND,
+                json!({"detail": "Invalid page.", "code": "not_found"}),
+            ),
+            Self::Conflict(detail) => (
+                StatusCode::CONFLICT,
+                json!({"detail": detail, "code": "conflict"}),
             ),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,

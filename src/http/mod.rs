@@ -2,12 +2,16 @@
 //! passes through (request id, tracing, timeout, body limit, panic and 500 handling).
 
 pub mod activation;
+pub mod admin;
 pub mod auth;
+pub mod directory;
 pub mod dto;
 pub mod email_change;
 pub mod error;
 pub mod extract;
+pub mod invite;
 pub mod otp;
+pub mod paging;
 pub mod password;
 pub mod reset;
 pub mod reset_page;
@@ -44,7 +48,15 @@ pub fn router(state: AppState) -> Router {
         .merge(sessions::router());
     Router::new()
         .nest("/api/v1/auth", api_auth)
-        .nest("/api/v1/users", users::router().merge(email_change::router()))
+        .nest(
+            "/api/v1/users",
+            users::router()
+                .merge(email_change::router())
+                .merge(invite::router())
+                .merge(directory::router()),
+        )
+        .merge(directory::list_router())
+        .nest("/api/v1/admin", admin::router())
         .merge(reset_page::router())
         .merge(service::router())
         .fallback(|| async { ApiError::NotFound })

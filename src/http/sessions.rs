@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
-use gatehouse_domain::SessionId;
+use gatehouse_domain::{Session, SessionId};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Serialize)]
-struct SessionOut {
+pub struct SessionOut {
     /// Equal to the `sid` claim of this session's access tokens.
     id: Uuid,
     device: String,
@@ -28,6 +28,20 @@ struct SessionOut {
     created: DateTime<Utc>,
     last_used: DateTime<Utc>,
     current: bool,
+}
+
+impl SessionOut {
+    /// `current` marks the session the caller is using.
+    pub fn new(s: Session, current: bool) -> Self {
+        Self {
+            id: s.id.0,
+            device: s.user_agent,
+            ip: s.ip,
+            created: s.created_at,
+            last_used: s.last_used_at,
+            current,
+        }
+    }
 }
 
 async fn list(
@@ -41,13 +55,9 @@ async fn list(
     Ok(axum::Json(
         sessions
             .into_iter()
-            .map(|s| SessionOut {
-                id: s.id.0,
-                device: s.user_agent,
-                ip: s.ip,
-                created: s.created_at,
-                last_used: s.last_used_at,
-                current: s.id == caller.session,
+            .map(|s| {
+                let current = s.id == caller.session;
+                SessionOut::new(s, current)
             })
             .collect(),
     ))

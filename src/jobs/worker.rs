@@ -39,6 +39,7 @@ pub struct Worker {
     retry_base: Duration,
     retry_max: Duration,
     poll: Duration,
+    audit_retention: TimeDelta,
 }
 
 impl Worker {
@@ -65,6 +66,8 @@ impl Worker {
             retry_base: config.job_retry_base,
             retry_max: config.job_retry_max,
             poll: config.job_poll,
+            audit_retention: TimeDelta::from_std(config.audit_retention)
+                .unwrap_or(TimeDelta::days(90)),
         }
     }
 
@@ -170,13 +173,26 @@ impl Worker {
             self.store.prune_sessions(now - KEEP_ENDED).await,
             self.store.prune_secrets(now - KEEP_ENDED).await,
             self.store.prune_jobs(now - KEEP_DONE_JOBS).await,
+            self.store.prune_audit(now - self.audit_retention).await,
         );
         match results {
-            (Ok(sessions), Ok(secrets), Ok(jobs)) => {
-                tracing::info!(sessions, secrets, jobs, "clean-up removed expired rows");
+            (Ok(sessions), Ok(secrets), Ok(jobs), Ok(audit)) => {
+                tracing::info!(
+                    sessions,
+                    secrets,
+                    jobs,
+                    audit,
+                    "clean-up removed expired rows"
+                );
             }
-            (sessions, secrets, jobs) => {
-                tracing::warn!(?sessions, ?secrets, ?jobs, "clean-up failed in part");
+            (sessions, secrets, jobs, audit) => {
+                tracing::warn!(
+                    ?sessions,
+                    ?secrets,
+                    ?jobs,
+                    ?audit,
+                    "clean-up failed in part"
+                );
             }
         }
     }

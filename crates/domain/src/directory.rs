@@ -105,6 +105,8 @@ pub struct UserQuery {
     pub scope: SearchScope,
     /// Whether staff and superusers are listed.
     pub include_staff: bool,
+    /// Whether inactive accounts (deactivated, or not yet verified) are listed.
+    pub include_inactive: bool,
     pub ordering: UserOrdering,
     pub offset: u64,
     pub limit: u32,

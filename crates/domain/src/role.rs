@@ -25,6 +25,8 @@ impl AsRef<str> for Role {
 pub struct RoleSet {
     all: Vec<String>,
     self_assignable: Vec<String>,
+    /// `(inviter, invitee)`: a non-staff user of the first role may invite users of the second.
+    invites: Vec<(String, String)>,
 }
 
 impl RoleSet {
@@ -44,7 +46,37 @@ impl RoleSet {
         Ok(Self {
             all,
             self_assignable,
+            invites: Vec::new(),
         })
+    }
+
+    /// Adds invitation rules written `inviter:invitee`; both must be configured roles.
+    pub fn with_invites(mut self, pairs: &[String]) -> Result<Self, ParseError> {
+        for pair in pairs {
+            let Some((from, to)) = pair.split_once(':') else {
+                return Err(ParseError::new(format!(
+                    "invitation rule {pair:?} is not of the form inviter:invitee"
+                )));
+            };
+            let (from, to) = (from.trim(), to.trim());
+            for role in [from, to] {
+                self.parse(role)?;
+            }
+            self.invites.push((from.to_owned(), to.to_owned()));
+        }
+        Ok(self)
+    }
+
+    /// Whether a non-staff user of role `inviter` may invite anyone at all.
+    pub fn may_invite_any(&self, inviter: &Role) -> bool {
+        self.invites.iter().any(|(from, _)| *from == inviter.0)
+    }
+
+    /// Whether a non-staff user of role `inviter` may invite a user of `role`.
+    pub fn may_invite(&self, inviter: &Role, role: &Role) -> bool {
+        self.invites
+            .iter()
+            .any(|(from, to)| *from == inviter.0 && *to == role.0)
     }
 
     /// The role a new account gets when it names none: the first sign-up role.
@@ -96,6 +128,26 @@ mod tests {
         assert!(roles().parse_self_assignable("employee").is_err());
         assert!(roles().parse("employee").is_ok());
         assert!(roles().parse("admin").is_err());
+    }
+
+    #[test]
+    fn invitation_rules_name_configured_roles() {
+        let set = roles()
+            .with_invites(&["employee:client".to_owned()])
+            .expect("valid rules");
+        let (employee, client) = (
+            set.parse("employee").expect("role"),
+            set.parse("client").expect("role"),
+        );
+        assert!(set.may_invite(&employee, &client));
+        assert!(!set.may_invite(&client, &client));
+        assert!(!set.may_invite(&employee, &employee));
+        assert!(
+            roles()
+                .with_invites(&["employee:tailor".to_owned()])
+                .is_err()
+        );
+        assert!(roles().with_invites(&["employee".to_owned()]).is_err());
     }
 
     #[test]

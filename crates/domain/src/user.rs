@@ -29,6 +29,13 @@ pub struct User {
     pub last_login: Option<DateTime<Utc>>,
 }
 
+impl User {
+    /// Staff powers: the staff flag, or a superuser (who has every power).
+    pub fn is_staff_member(&self) -> bool {
+        self.is_staff || self.is_superuser
+    }
+}
+
 /// A user about to be created; the store assigns `id`.
 #[derive(Debug, Clone)]
 #[expect(

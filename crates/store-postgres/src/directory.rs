@@ -15,13 +15,13 @@ use crate::error::db;
 use crate::sessions;
 use crate::users::{user_columns, user_from_row};
 
-/// The shared `WHERE` clause; parameters $1 role, $2 pattern, $3 search email too, $4 staff.
+/// The shared `WHERE` clause; parameters $1 role, $2 pattern, $3 search email too, $4 staff, $5 inactive.
 macro_rules! filter {
     () => {
         "WHERE ($1::text IS NULL OR role = $1) \
          AND ($2::text IS NULL OR username ILIKE $2 ESCAPE '\\' OR first_name ILIKE $2 ESCAPE '\\' \
               OR last_name ILIKE $2 ESCAPE '\\' OR ($3::bool AND email ILIKE $2 ESCAPE '\\')) \
-         AND ($4::bool OR (NOT is_staff AND NOT is_superuser))"
+         AND ($4::bool OR (NOT is_staff AND NOT is_superuser)) AND ($5::bool OR is_active)"
     };
 }
 
@@ -55,6 +55,7 @@ pub(crate) async fn list(pool: &PgPool, query: &UserQuery) -> Result<UserPage, S
         .bind(pattern.as_deref())
         .bind(with_email)
         .bind(query.include_staff)
+        .bind(query.include_inactive)
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -71,7 +72,7 @@ pub(crate) async fn list(pool: &PgPool, query: &UserQuery) -> Result<UserPage, S
     };
     let sql = format!(
         "SELECT {} FROM users {} ORDER BY {} {direction} {nulls}, id {direction} \
-         LIMIT $5 OFFSET $6",
+         LIMIT $6 OFFSET $7",
         user_columns!(),
         filter!(),
         query.ordering.field.as_str(),
@@ -82,6 +83,7 @@ pub(crate) async fn list(pool: &PgPool, query: &UserQuery) -> Result<UserPage, S
         .bind(pattern.as_deref())
         .bind(with_email)
         .bind(query.include_staff)
+        .bind(query.include_inactive)
         .bind(i64::from(query.limit))
         .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
         .fetch_all(&mut *tx)

@@ -15,13 +15,13 @@ use crate::error::db;
 use crate::sessions;
 use crate::users::{user_columns, user_from_row};
 
-/// The shared `WHERE` clause; parameters ?1 role, ?2 pattern, ?3 search email too, ?4 staff.
+/// The shared `WHERE` clause; parameters ?1 role, ?2 pattern, ?3 search email too, ?4 staff, ?5 inactive.
 macro_rules! filter {
     () => {
         "WHERE (?1 IS NULL OR role = ?1) \
          AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\' OR first_name LIKE ?2 ESCAPE '\\' \
               OR last_name LIKE ?2 ESCAPE '\\' OR (?3 AND email LIKE ?2 ESCAPE '\\')) \
-         AND (?4 OR (is_staff = 0 AND is_superuser = 0))"
+         AND (?4 OR (is_staff = 0 AND is_superuser = 0)) AND (?5 OR is_active = 1)"
     };
 }
 
@@ -54,6 +54,7 @@ pub(crate) async fn list(pool: &SqlitePool, query: &UserQuery) -> Result<UserPag
         .bind(pattern.as_deref())
         .bind(with_email)
         .bind(query.include_staff)
+        .bind(query.include_inactive)
         .fetch_one(&mut *tx)
         .await
         .map_err(db)?;
@@ -64,7 +65,7 @@ pub(crate) async fn list(pool: &SqlitePool, query: &UserQuery) -> Result<UserPag
     };
     // NULL last_login sorts as the oldest either way round; id breaks ties so pages are stable.
     let sql = format!(
-        "SELECT {} FROM users {} ORDER BY {} {direction}, id {direction} LIMIT ?5 OFFSET ?6",
+        "SELECT {} FROM users {} ORDER BY {} {direction}, id {direction} LIMIT ?6 OFFSET ?7",
         user_columns!(),
         filter!(),
         query.ordering.field.as_str(),
@@ -75,6 +76,7 @@ pub(crate) async fn list(pool: &SqlitePool, query: &UserQuery) -> Result<UserPag
         .bind(pattern.as_deref())
         .bind(with_email)
         .bind(query.include_staff)
+        .bind(query.include_inactive)
         .bind(i64::from(query.limit))
         .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
         .fetch_all(&mut *tx)

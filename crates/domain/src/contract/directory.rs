@@ -23,6 +23,7 @@ fn query(search: &str) -> UserQuery {
         search: Some(search.to_owned()),
         scope: SearchScope::Public,
         include_staff: false,
+        include_inactive: false,
         ordering: UserOrdering::default(),
         offset: 0,
         limit: 50,
@@ -40,9 +41,18 @@ pub(super) async fn list_users_filters_orders_and_pages(store: &dyn Store) {
     let cat = member(store, &tag, "cat", "client", false).await;
     let boss = member(store, &tag, "boss", "employee", true).await;
 
+    let mut idle = new_user(&tag, "idle");
+    (idle.is_staff, idle.is_active) = (false, false);
+    let idle = store.create_user(idle).await.must("create_user idle");
+
     let page = store.list_users(&query(&tag)).await.must("list_users");
-    assert_eq!(page.total, 3, "staff are left out: {page:?}");
+    assert_eq!(page.total, 3, "staff and inactive are left out: {page:?}");
     assert_eq!(names(&page), [&ann.username, &bob.username, &cat.username]);
+    let mut everyone = query(&tag);
+    (everyone.include_staff, everyone.include_inactive) = (true, true);
+    let page = store.list_users(&everyone).await.must("list_users all");
+    assert_eq!(page.total, 5);
+    assert!(names(&page).contains(&idle.username.as_str()));
 
     let mut with_staff = query(&tag.to_uppercase());
     with_staff.include_staff = true;
