@@ -136,21 +136,16 @@ pub fn directory_query(
     Ok((query, page))
 }
 
-/// One page of the directory, shaped for the caller.
+/// One page of the directory as the caller may see it (still to be shaped for them).
 pub async fn directory_page(
     state: &AppState,
     caller: &User,
     params: &Params,
     role: Option<&str>,
-) -> Result<Page<Shown>, ApiError> {
+) -> Result<Page<User>, ApiError> {
     let (query, page) = directory_query(state, caller, params, role)?;
     let found = state.store.list_users(&query).await?;
-    let shown = found
-        .users
-        .into_iter()
-        .map(|u| Shown::for_caller(caller, u))
-        .collect();
-    Page::new(params, page, found.total, shown)
+    Page::new(params, page, found.total, found.users)
 }
 
 async fn list(
@@ -158,9 +153,8 @@ async fn list(
     caller: AuthUser,
     params: Params,
 ) -> Result<axum::Json<Page<Shown>>, ApiError> {
-    directory_page(&state, &caller.user, &params, params.get("role"))
-        .await
-        .map(axum::Json)
+    let page = directory_page(&state, &caller.user, &params, params.get("role")).await?;
+    Ok(axum::Json(page.map(|u| Shown::for_caller(&caller.user, u))))
 }
 
 /// The user `raw` names (an integer id or a public UUID), if the caller may see them: members

@@ -15,6 +15,7 @@ pub mod paging;
 pub mod password;
 pub mod reset;
 pub mod reset_page;
+pub mod seed_directory;
 pub mod service;
 pub mod sessions;
 pub mod users;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(directory::router()),
         )
         .merge(directory::list_router())
+        .merge(seed_directory::router())
         .nest("/api/v1/admin", admin::router())
         .merge(reset_page::router())
         .merge(service::router())

@@ -119,6 +119,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The same page with each result reshaped.
+    pub fn map<U>(self, shape: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            count: self.count,
+            next: self.next,
+            previous: self.previous,
+            results: self.results.into_iter().map(shape).collect(),
+        }
+    }
+
     /// Wraps `results`; a page past the end (other than an empty first page) is 404.
     pub fn new(
         params: &Params,

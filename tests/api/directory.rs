@@ -7,4 +7,5 @@ mod admin;
 mod invite;
 mod listing;
 mod permissions;
+mod seeds;
 mod support;
