@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod auth;
+pub mod compat;
 pub mod dto;
 pub mod email_change;
 pub mod error;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1/auth", api_auth)
         .nest("/api/v1/users", users::router().merge(email_change::router()))
         .merge(reset_page::router())
+        .merge(compat::router())
         .merge(service::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
