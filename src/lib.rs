@@ -1,10 +1,11 @@
 //! gatehouse: an account and authentication API server.
 //!
 //! Reading order: `config` (what can be set) → `app` (state, start, shutdown) → `http` (routes
-//! and the wire format) → `auth` (passwords, tokens, sessions) → the `gatehouse-domain` crate
+//! and the wire format) → `accounts` (the use cases every API shares) → `auth` (passwords, tokens, sessions) → the `gatehouse-domain` crate
 //! (types and the store contract) → one store crate. `jobs` and `mail` carry side effects out of
 //! the request path.
 
+pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -315,13 +315,19 @@ impl Secrets {
     /// A new reset token, to hand out when a reset code is verified (stored by the redemption).
     pub fn new_reset_token(&self) -> (String, NewSecret) {
         let token = Codes::new_token();
-        let secret = Self::secret(
+        let secret = self.reset_token_secret(&token);
+        (token, secret)
+    }
+
+    /// The stored form of a reset token the caller chose (DRA hands its token out before the
+    /// code is checked; it becomes a reset token only when the code is).
+    pub fn reset_token_secret(&self, token: &str) -> NewSecret {
+        Self::secret(
             Purpose::ResetToken,
-            self.codes.token_hash(Purpose::ResetToken, &token),
+            self.codes.token_hash(Purpose::ResetToken, token),
             self.clock.now(),
             self.reset_token_ttl,
-        );
-        (token, secret)
+        )
     }
 
     pub fn reset_token_ttl(&self) -> Duration {

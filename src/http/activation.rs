@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use gatehouse_domain::{Email, OtpCode, Purpose, Redemption};
+use gatehouse_domain::{Email, OtpCode};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -13,7 +13,9 @@ use super::dto::{UserOut, accepted};
 use super::error::ApiError;
 use super::extract::Json;
 use super::validate::Checks;
+use crate::accounts;
 use crate::app::AppState;
+use crate::auth::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,18 +58,14 @@ pub fn email_only(body: &EmailBody) -> Result<Email, ApiError> {
 
 async fn verify(
     State(state): State<AppState>,
+    device: Device,
     Json(body): Json<EmailCodeBody>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let (email, code) = email_and_code(&body)?;
-    let (_, secret) = state
-        .secrets
-        .check_code(&email, Purpose::Activation, &code)
-        .await?;
-    let redeemed = state.secrets.redeem(&secret, Redemption::Activate).await?;
-    tracing::info!(user.id = %redeemed.user.id, "account activated");
+    let user = accounts::activation::activate(&state, &email, &code, &device).await?;
     Ok(axum::Json(json!({
         "detail": "Your account is active.",
-        "user": UserOut::from(redeemed.user),
+        "user": UserOut::from(user),
     })))
 }
 
@@ -78,11 +76,6 @@ async fn resend(
     Json(body): Json<EmailBody>,
 ) -> Result<Response, ApiError> {
     let email = email_only(&body)?;
-    if let Some(user) = state.secrets.user_by_email(&email).await?
-        && !user.is_email_verified
-        && state.secrets.send_code(&user, Purpose::Activation).await?
-    {
-        state.jobs_wake.notify_one();
-    }
+    accounts::activation::resend(&state, &email).await?;
     Ok(accepted())
 }

@@ -1,11 +1,11 @@
-//! `/api/v1/auth/`: register, password login, refresh, verify, logout.
+//! `/api/v1/auth/`: register, password login, refresh, verify, logout. Each handler parses the
+//! canonical wire shape, calls its use case in `accounts`, and renders the answer.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Router, response::IntoResponse};
-use chrono::NaiveDate;
-use gatehouse_domain::{Email, NewUser, PlainPassword, PublicId, Username};
+use gatehouse_domain::PlainPassword;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -13,9 +13,15 @@ use super::dto::{TokensOut, UserOut};
 use super::error::ApiError;
 use super::extract::{AuthUser, Json};
 use super::validate::Checks;
+use crate::accounts;
 use crate::app::AppState;
-use crate::auth::{Device, Verdict};
-use crate::config::EmailVerification;
+use crate::auth::Device;
+
+mod sign_up;
+
+pub use sign_up::{
+    CANONICAL_NAMES, MAX_GENDER, MAX_NAME, MAX_PHONE, SignUp, SignUpNames, parse_date, sign_up,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,11 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/logout/", post(logout))
         .route("/logout/all/", post(logout_all))
 }
-
-/// Longest first/last name, phone number and gender accepted.
-pub const MAX_NAME: usize = 150;
-pub const MAX_PHONE: usize = 32;
-pub const MAX_GENDER: usize = 32;
 
 #[derive(Debug, Deserialize)]
 pub struct RegisterBody {
@@ -51,106 +52,26 @@ async fn register(
     Json(body): Json<RegisterBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let mut c = Checks::new();
-    let username = c.required("username", body.username.as_deref());
-    let username = c.parse("username", username, Username::parse);
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
-    let first_name = c
-        .text("first_name", body.first_name.as_deref(), MAX_NAME)
-        .unwrap_or_default();
-    let last_name = c
-        .text("last_name", body.last_name.as_deref(), MAX_NAME)
-        .unwrap_or_default();
-    let phone_number = c
-        .text("phone_number", body.phone_number.as_deref(), MAX_PHONE)
-        .unwrap_or_default();
-    let gender = c
-        .text("gender", body.gender.as_deref(), MAX_GENDER)
-        .unwrap_or_default();
-    let date_of_birth = parse_date(&mut c, "date_of_birth", body.date_of_birth.as_deref());
-    let role = match body.role.as_deref() {
-        Some(raw) => c.parse("role", Some(raw), |r| state.roles.parse_self_assignable(r)),
-        None => Some(state.roles.default_signup()),
-    };
-    let password = c
-        .required("password", body.password.as_deref())
-        .map(str::to_owned);
-    if let (Some(password), Some(again)) = (&password, &body.re_password)
+    let given = body.password.as_deref().filter(|p| !p.trim().is_empty());
+    if let (Some(password), Some(again)) = (given, body.re_password.as_deref())
         && password != again
     {
         c.add("re_password", "The two password fields didn't match.");
     }
-    let identifiers = [
-        body.username.as_deref(),
-        body.email.as_deref(),
-        Some(first_name.as_str()),
-        Some(last_name.as_str()),
-    ];
-    let identifiers: Vec<&str> = identifiers.into_iter().flatten().collect();
-    let password = password.and_then(|p| match state.policy.check(p, &identifiers) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            for problem in e.0 {
-                c.add("password", problem);
-            }
-            None
-        }
-    });
-    c.finish()?;
-    let (Some(username), Some(email), Some(role), Some(password)) =
-        (username, email, role, password)
-    else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated register fields missing"
-        )));
+    let raw = SignUp {
+        username: body.username.as_deref(),
+        email: body.email.as_deref(),
+        password: body.password.as_deref(),
+        first_name: body.first_name.as_deref(),
+        last_name: body.last_name.as_deref(),
+        phone_number: body.phone_number.as_deref(),
+        date_of_birth: body.date_of_birth.as_deref(),
+        gender: body.gender.as_deref(),
+        role: body.role.as_deref(),
     };
-    let password_hash = state.passwords.hash(&password).await?;
-    let verify = state.config.email_verification == EmailVerification::Required;
-    let new_user = NewUser {
-        public_id: PublicId::random(),
-        username,
-        email,
-        password_hash,
-        first_name,
-        last_name,
-        phone_number,
-        date_of_birth: date_of_birth.flatten(),
-        gender,
-        role,
-        is_active: !verify,
-        is_email_verified: false,
-        is_staff: false,
-        is_superuser: false,
-        date_joined: state.clock.now(),
-    };
-    // With verification on, the account and its activation email are created together.
-    let user = if verify {
-        let user = state.secrets.register(new_user).await?;
-        state.jobs_wake.notify_one();
-        user
-    } else {
-        state.store.create_user(new_user).await?
-    };
-    tracing::info!(user.id = %user.id, "user registered");
+    let input = sign_up(&state, c, &raw, &CANONICAL_NAMES)?;
+    let user = accounts::register::register(&state, input).await?;
     Ok((StatusCode::CREATED, axum::Json(UserOut::from(user))))
-}
-
-/// `Some(None)` for an explicit empty value or null, `None` when absent or invalid.
-pub fn parse_date(c: &mut Checks, field: &str, raw: Option<&str>) -> Option<Option<NaiveDate>> {
-    let raw = raw?.trim();
-    if raw.is_empty() {
-        return Some(None);
-    }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(date) => Some(Some(date)),
-        Err(_) => {
-            c.add(
-                field,
-                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-            );
-            None
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -166,60 +87,39 @@ async fn token(
     device: Device,
     Json(body): Json<LoginBody>,
 ) -> Result<TokensOut, ApiError> {
-    let mut c = Checks::new();
     let login = body
         .login
         .as_deref()
         .or(body.username.as_deref())
         .or(body.email.as_deref());
-    let login = c.required("username", login).map(str::trim);
-    let password = c.required("password", body.password.as_deref());
+    let (pair, user) = login_with_password(
+        &state,
+        ("username", login),
+        body.password.as_deref(),
+        device,
+    )
+    .await?;
+    Ok(TokensOut::new(pair, Some(user)))
+}
+
+/// Parses a login (`field` names the login in the caller's wire shape) and a password, then
+/// logs in. A password no account could have is a failed login, not a field error.
+pub async fn login_with_password(
+    state: &AppState,
+    login: (&str, Option<&str>),
+    password: Option<&str>,
+    device: Device,
+) -> Result<(crate::auth::TokenPair, gatehouse_domain::User), ApiError> {
+    let mut c = Checks::new();
+    let login = c.required(login.0, login.1).map(str::trim);
+    let password = c.required("password", password);
     c.finish()?;
     let (Some(login), Some(password)) = (login, password) else {
         return Err(ApiError::invalid_credentials());
     };
     let password =
         PlainPassword::new(password.to_owned()).map_err(|_| ApiError::invalid_credentials())?;
-    // Too long to be a username or email: still spend one hash, so timing tells nothing.
-    let credentials = if login.chars().count() > gatehouse_domain::email::MAX_LEN {
-        None
-    } else {
-        state.store.credentials_by_login(login).await?
-    };
-    let verdict = state
-        .passwords
-        .verify(
-            &password,
-            credentials.as_ref().map(|c| c.password_hash.as_str()),
-        )
-        .await?;
-    let Some(credentials) = credentials.filter(|c| verdict != Verdict::Invalid && c.user.is_active)
-    else {
-        tracing::info!("login failed");
-        return Err(ApiError::invalid_credentials());
-    };
-    let mut user = credentials.user;
-    if verdict == Verdict::ValidNeedsRehash {
-        upgrade_hash(&state, &user, &password).await;
-    }
-    let pair = state.sessions.open(&user, device).await?;
-    user.last_login = Some(state.sessions.now());
-    tracing::info!(user.id = %user.id, session.id = %pair.session, "login");
-    Ok(TokensOut::new(pair, Some(user)))
-}
-
-/// Stores a current Argon2id hash for a password that verified against an old one. A failure
-/// only costs the upgrade, never the login.
-async fn upgrade_hash(state: &AppState, user: &gatehouse_domain::User, password: &PlainPassword) {
-    match state.passwords.hash(password).await {
-        Ok(hash) => match state.store.set_password_hash(user.id, &hash).await {
-            Ok(()) => tracing::info!(user.id = %user.id, "password hash upgraded to argon2id"),
-            Err(e) => {
-                tracing::warn!(user.id = %user.id, error = %e, "storing the upgraded hash failed");
-            }
-        },
-        Err(_) => tracing::info!(user.id = %user.id, "hash upgrade skipped: hashing is saturated"),
-    }
+    accounts::login::password_login(state, login, &password, device).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -227,14 +127,17 @@ pub struct RefreshBody {
     refresh: Option<String>,
 }
 
-async fn refresh(
+/// Rotates `{refresh}`: the new pair, without the user. Every seed's refresh path answers here
+/// too (their `{access}` plus the rotated `refresh`).
+pub async fn refresh(
     State(state): State<AppState>,
+    device: Device,
     Json(body): Json<RefreshBody>,
 ) -> Result<TokensOut, ApiError> {
     let mut c = Checks::new();
     let token = c.required("refresh", body.refresh.as_deref());
     c.finish()?;
-    let (pair, _) = state.sessions.refresh(token.unwrap_or_default()).await?;
+    let (pair, _) = accounts::tokens::refresh(&state, token.unwrap_or_default(), &device).await?;
     Ok(TokensOut::new(pair, None))
 }
 
@@ -243,18 +146,15 @@ pub struct VerifyBody {
     token: Option<String>,
 }
 
-async fn verify(
+/// Answers `{}` for a valid, unrevoked access token (djoser's and simplejwt's shape).
+pub async fn verify(
     State(state): State<AppState>,
     Json(body): Json<VerifyBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let mut c = Checks::new();
     let token = c.required("token", body.token.as_deref());
     c.finish()?;
-    state
-        .sessions
-        .access()
-        .verify(token.unwrap_or_default(), state.sessions.now())
-        .await?;
+    accounts::tokens::verify(&state, token.unwrap_or_default()).await?;
     Ok(axum::Json(json!({})))
 }
 
@@ -268,43 +168,25 @@ pub struct LogoutBody {
 async fn logout(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
     Json(body): Json<LogoutBody>,
 ) -> Result<StatusCode, ApiError> {
-    let now = state.sessions.now();
-    let mut ended = Vec::new();
-    if state
-        .store
-        .revoke_session(caller.session, caller.user.id, now)
-        .await?
-    {
-        ended.push(caller.session);
-    }
-    if let Some(other) = body
-        .refresh
-        .as_deref()
-        .and_then(|t| state.sessions.session_of(t))
-        && other != caller.session
-        && state
-            .store
-            .revoke_session(other, caller.user.id, now)
-            .await?
-    {
-        ended.push(other);
-    }
-    state.sessions.announce_revoked(&ended).await;
-    tracing::info!(user.id = %caller.user.id, session.id = %caller.session, "logout");
+    accounts::tokens::logout(
+        &state,
+        &caller.user,
+        caller.session,
+        body.refresh.as_deref(),
+        &device,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn logout_all(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
 ) -> Result<StatusCode, ApiError> {
-    let ended = state
-        .store
-        .revoke_user_sessions(caller.user.id, None, state.sessions.now())
-        .await?;
-    state.sessions.announce_revoked(&ended).await;
-    tracing::info!(user.id = %caller.user.id, sessions = ended.len(), "logout everywhere");
+    accounts::tokens::logout_all(&state, &caller.user, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }

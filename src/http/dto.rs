@@ -98,14 +98,16 @@ pub fn no_store(body: impl IntoResponse) -> Response {
     response
 }
 
-/// The one answer of every endpoint that could reveal whether an account exists: 202 and the
-/// same body whatever happened.
+/// What every endpoint that could reveal whether an account exists says, whatever happened.
+pub const MAYBE_SENT: &str =
+    "If an account with this address can receive it, an email is on its way.";
+
+/// The one answer of every canonical endpoint that could reveal whether an account exists: 202
+/// and the same body whatever happened.
 pub fn accepted() -> Response {
     (
         axum::http::StatusCode::ACCEPTED,
-        axum::Json(serde_json::json!({
-            "detail": "If an account with this address can receive it, an email is on its way."
-        })),
+        axum::Json(serde_json::json!({ "detail": MAYBE_SENT })),
     )
         .into_response()
 }

@@ -7,18 +7,17 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use gatehouse_domain::{Email, OtpCode, Purpose, Redemption};
+use gatehouse_domain::{Email, OtpCode};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::dto::UserOut;
 use super::error::ApiError;
 use super::extract::{AuthUser, Json};
-use super::password::confirm_current;
 use super::validate::Checks;
+use crate::accounts;
 use crate::app::AppState;
-use crate::jobs::Job;
-use crate::mail::{MailKind, Outgoing};
+use crate::auth::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,6 +34,7 @@ pub struct RequestBody {
 async fn request(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
     Json(body): Json<RequestBody>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), ApiError> {
     let mut c = Checks::new();
@@ -52,24 +52,7 @@ async fn request(
             "validated fields missing"
         )));
     };
-    confirm_current(&state, caller.user.id, password, "password").await?;
-    if state.secrets.user_by_email(&email).await?.is_some() {
-        return Err(ApiError::field(
-            "email",
-            "A user with that email already exists.",
-        ));
-    }
-    // The caller is known, so a throttled request may say so (no account is revealed).
-    if !state
-        .secrets
-        .send_email_change_code(&caller.user, &email)
-        .await?
-    {
-        return Err(ApiError::Throttled {
-            retry_after: state.config.code_cooldown.as_secs().max(1),
-        });
-    }
-    state.jobs_wake.notify_one();
+    accounts::email::request_change(&state, &caller.user, &email, password, &device).await?;
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(
@@ -86,6 +69,7 @@ pub struct ConfirmBody {
 async fn confirm(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
     Json(body): Json<ConfirmBody>,
 ) -> Result<axum::Json<UserOut>, ApiError> {
     let mut c = Checks::new();
@@ -93,28 +77,6 @@ async fn confirm(
     let code = c.parse("code", code, OtpCode::parse);
     c.finish()?;
     let code = code.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated code missing")))?;
-    let old = caller.user.clone();
-    let now = state.clock.now();
-    let (_, secret) = state
-        .secrets
-        .check_user_code(caller.user, Purpose::EmailChange, &code, now)
-        .await?;
-    let notice = Job::email(
-        Outgoing::new(
-            &old.email,
-            &old.username,
-            MailKind::EmailChanged {
-                new_email: secret.target.clone(),
-            },
-        ),
-        now,
-    )?;
-    let user = state
-        .secrets
-        .redeem(&secret, Redemption::ChangeEmail { notice })
-        .await?
-        .user;
-    state.jobs_wake.notify_one();
-    tracing::info!(user.id = %user.id, "email address changed");
+    let user = accounts::email::confirm_change(&state, caller.user, &code, &device).await?;
     Ok(axum::Json(user.into()))
 }

@@ -4,6 +4,7 @@
 pub mod activation;
 pub mod admin;
 pub mod auth;
+pub mod compat;
 pub mod directory;
 pub mod dto;
 pub mod email_change;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(seed_directory::router())
         .nest("/api/v1/admin", admin::router())
         .merge(reset_page::router())
+        .merge(compat::router())
         .merge(service::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

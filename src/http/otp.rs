@@ -4,15 +4,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use gatehouse_domain::{Purpose, Redemption};
 
 use super::activation::{EmailBody, EmailCodeBody, email_and_code, email_only};
 use super::dto::{TokensOut, accepted};
 use super::error::ApiError;
 use super::extract::Json;
+use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
-use crate::auth::secrets::SecretError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,12 +25,7 @@ async fn request(
     Json(body): Json<EmailBody>,
 ) -> Result<Response, ApiError> {
     let email = email_only(&body)?;
-    if let Some(user) = state.secrets.user_by_email(&email).await?
-        && user.is_active
-        && state.secrets.send_code(&user, Purpose::Login).await?
-    {
-        state.jobs_wake.notify_one();
-    }
+    accounts::login::request_code(&state, &email).await?;
     Ok(accepted())
 }
 
@@ -41,20 +35,6 @@ async fn login(
     Json(body): Json<EmailCodeBody>,
 ) -> Result<TokensOut, ApiError> {
     let (email, code) = email_and_code(&body)?;
-    let (user, secret) = state
-        .secrets
-        .check_code(&email, Purpose::Login, &code)
-        .await?;
-    if !user.is_active {
-        return Err(SecretError::Invalid.into());
-    }
-    let mut user = state
-        .secrets
-        .redeem(&secret, Redemption::Consume)
-        .await?
-        .user;
-    let pair = state.sessions.open(&user, device).await?;
-    user.last_login = Some(state.clock.now());
-    tracing::info!(user.id = %user.id, session.id = %pair.session, "login by emailed code");
+    let (pair, user) = accounts::login::code_login(&state, &email, &code, device).await?;
     Ok(TokensOut::new(pair, Some(user)))
 }

@@ -4,17 +4,15 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::post;
-use gatehouse_domain::PlainPassword;
 use serde::Deserialize;
 
 use super::dto::TokensOut;
 use super::error::ApiError;
 use super::extract::{AuthUser, Json};
 use super::validate::Checks;
+use crate::accounts;
 use crate::app::AppState;
-use crate::auth::Verdict;
-use crate::jobs::Job;
-use crate::mail::{MailKind, Outgoing};
+use crate::auth::{Device, TokenPair};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/password/change/", post(change))
@@ -34,89 +32,62 @@ pub struct ChangeBody {
 async fn change(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
     Json(body): Json<ChangeBody>,
 ) -> Result<TokensOut, ApiError> {
-    let mut c = Checks::new();
-    let old = c.required("old_password", body.old_password.as_deref());
-    let new = c.required("new_password", body.new_password.as_deref());
-    let again = c.required("re_new_password", body.re_new_password.as_deref());
+    let fields = ChangeFields {
+        old: ("old_password", body.old_password.as_deref()),
+        new: ("new_password", body.new_password.as_deref()),
+        again: ("re_new_password", body.re_new_password.as_deref()),
+    };
+    let pair = change_password(&state, &caller, fields, Checks::new(), &device).await?;
+    Ok(TokensOut::new(pair, None))
+}
+
+/// A password change as sent, each field with its name in the caller's wire shape.
+#[derive(Debug)]
+pub struct ChangeFields<'a> {
+    pub old: (&'static str, Option<&'a str>),
+    pub new: (&'static str, Option<&'a str>),
+    pub again: (&'static str, Option<&'a str>),
+}
+
+/// Parses a password change (adding to the problems already in `c`) and changes the password.
+pub async fn change_password(
+    state: &AppState,
+    caller: &AuthUser,
+    fields: ChangeFields<'_>,
+    mut c: Checks,
+    device: &Device,
+) -> Result<TokenPair, ApiError> {
+    let old = c.required(fields.old.0, fields.old.1);
+    let new = c.required(fields.new.0, fields.new.1);
+    let again = c.required(fields.again.0, fields.again.1);
     if let (Some(new), Some(again)) = (new, again)
         && new != again
     {
-        c.add("re_new_password", "The two password fields didn't match.");
+        c.add(fields.again.0, "The two password fields didn't match.");
     }
     let user = &caller.user;
-    let new = new.and_then(|p| {
-        match state.policy.check(
-            p.to_owned(),
-            &[
-                &user.username,
-                &user.email,
-                &user.first_name,
-                &user.last_name,
-            ],
-        ) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                e.0.into_iter().for_each(|m| c.add("new_password", m));
-                None
-            }
-        }
-    });
+    let new = c.new_password(
+        &state.policy,
+        fields.new.0,
+        new,
+        &accounts::password::identifiers(user),
+    );
     c.finish()?;
     let (Some(old), Some(new)) = (old, new) else {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "validated password fields missing"
         )));
     };
-    confirm_current(&state, user.id, old, "old_password").await?;
-    let hash = state.passwords.hash(&new).await?;
-    let now = state.sessions.now();
-    let expires = now + state.config.refresh_ttl;
-    let notice = Job::email(
-        Outgoing::new(&user.email, &user.username, MailKind::PasswordChanged),
-        now,
-    )?;
-    let ended = state
-        .store
-        .change_password(user.id, &hash, caller.session, now, expires, &notice)
-        .await?;
-    state.jobs_wake.notify_one();
-    state.sessions.announce_revoked(&ended).await;
-    let session = state
-        .store
-        .session(caller.session)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let pair = state
-        .sessions
-        .pair(user, session.id, session.counter, now)?;
-    tracing::info!(user.id = %user.id, other_sessions_ended = ended.len(), "password changed");
-    Ok(TokensOut::new(pair, None))
-}
-
-/// Checks that `raw` is the user's current password; a mismatch is a 400 on `field`. Every
-/// endpoint that asks for the current password (change, email change, account deletion) uses it.
-pub(super) async fn confirm_current(
-    state: &AppState,
-    user: gatehouse_domain::UserId,
-    raw: &str,
-    field: &str,
-) -> Result<(), ApiError> {
-    let password =
-        PlainPassword::new(raw.to_owned()).map_err(|e| ApiError::field(field, e.to_string()))?;
-    let stored = state
-        .store
-        .credentials_by_id(user)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if state
-        .passwords
-        .verify(&password, Some(&stored.password_hash))
-        .await?
-        == Verdict::Invalid
-    {
-        return Err(ApiError::field(field, "Wrong password."));
-    }
-    Ok(())
+    accounts::password::change(
+        state,
+        user,
+        caller.session,
+        (fields.old.0, old),
+        &new,
+        device,
+    )
+    .await
 }

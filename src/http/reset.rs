@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use gatehouse_domain::{Email, OtpCode, Purpose, Redemption, User};
+use gatehouse_domain::{Email, OtpCode, Purpose, User};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -20,10 +20,10 @@ use super::dto::accepted;
 use super::error::ApiError;
 use super::extract::Json;
 use super::validate::Checks;
+use crate::accounts;
+use crate::accounts::reset::Proof;
 use crate::app::AppState;
-use crate::auth::secrets::SecretError;
-use crate::jobs::Job;
-use crate::mail::{MailKind, Outgoing};
+use crate::auth::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,32 +34,21 @@ pub fn router() -> Router<AppState> {
 
 async fn request(
     State(state): State<AppState>,
+    device: Device,
     Json(body): Json<EmailBody>,
 ) -> Result<Response, ApiError> {
     let email = email_only(&body)?;
-    if let Some(user) = state.secrets.user_by_email(&email).await?
-        && user.is_active
-        && state.secrets.send_reset(&user).await?
-    {
-        state.jobs_wake.notify_one();
-    }
+    accounts::reset::request(&state, &email, &device).await?;
     Ok(accepted())
 }
 
 async fn verify(
     State(state): State<AppState>,
+    device: Device,
     Json(body): Json<EmailCodeBody>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
     let (email, code) = email_and_code(&body)?;
-    let (_, secret) = state
-        .secrets
-        .check_code(&email, Purpose::PasswordReset, &code)
-        .await?;
-    let (token, next) = state.secrets.new_reset_token();
-    state
-        .secrets
-        .redeem(&secret, Redemption::Exchange { next })
-        .await?;
+    let token = accounts::reset::verify_code(&state, &email, &code, None, &device).await?;
     Ok(axum::Json(json!({
         "reset_token": token,
         "expires_in": state.secrets.reset_token_ttl().as_secs(),
@@ -82,21 +71,22 @@ pub struct ConfirmBody {
 
 async fn confirm(
     State(state): State<AppState>,
+    device: Device,
     Json(body): Json<ConfirmBody>,
 ) -> Result<axum::Json<serde_json::Value>, ApiError> {
-    reset_password(&state, &body, "re_new_password").await?;
+    reset_password(&state, &body, "re_new_password", &device).await?;
     Ok(axum::Json(
         json!({"detail": "Your password has been reset. Log in with the new password."}),
     ))
 }
 
-/// Checks the proof and the new password (the proof is used up only if the password is
-/// acceptable), then resets: new hash, every session revoked, a notice emailed. `again_field`
-/// names the confirmation field in the caller's wire format.
+/// Parses the proof and the new password (`again_field` names the confirmation field in the
+/// caller's wire format), then resets.
 pub async fn reset_password(
     state: &AppState,
     body: &ConfirmBody,
     again_field: &str,
+    device: &Device,
 ) -> Result<User, ApiError> {
     let mut c = Checks::new();
     let new = c.required("new_password", body.new_password.as_deref());
@@ -108,57 +98,12 @@ pub async fn reset_password(
     }
     let proof = proof(&mut c, body);
     c.finish()?;
-    let (user, secret) = match proof {
-        Some(Proof::Token(purpose, token)) => {
-            let secret = state.secrets.check_token(purpose, &token).await?;
-            let user = state
-                .store
-                .user_by_id(secret.user_id)
-                .await?
-                .ok_or(SecretError::Invalid)?;
-            (user, secret)
-        }
-        Some(Proof::Code(email, code)) => {
-            state
-                .secrets
-                .check_code(&email, Purpose::PasswordReset, &code)
-                .await?
-        }
-        None => {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "validated proof missing"
-            )));
-        }
+    let (Some(new), Some(proof)) = (new, proof) else {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "validated proof missing"
+        )));
     };
-    let identifiers = [
-        user.username.as_str(),
-        user.email.as_str(),
-        user.first_name.as_str(),
-        user.last_name.as_str(),
-    ];
-    let password = state
-        .policy
-        .check(new.unwrap_or_default().to_owned(), &identifiers)
-        .map_err(|e| ApiError::Validation([("new_password".to_owned(), e.0)].into()))?;
-    let hash = state.passwords.hash(&password).await?;
-    let now = state.clock.now();
-    let notice = Job::email(
-        Outgoing::new(&user.email, &user.username, MailKind::PasswordChanged),
-        now,
-    )?;
-    let redeemed = state
-        .secrets
-        .redeem(&secret, Redemption::ResetPassword { hash, notice })
-        .await?;
-    state.sessions.announce_revoked(&redeemed.revoked).await;
-    state.jobs_wake.notify_one();
-    tracing::info!(user.id = %user.id, sessions_ended = redeemed.revoked.len(), "password reset");
-    Ok(redeemed.user)
-}
-
-enum Proof {
-    Token(Purpose, String),
-    Code(Email, OtpCode),
+    accounts::reset::confirm(state, proof, ("new_password", new), device).await
 }
 
 /// Exactly one way to prove the reset: `reset_token`, `token` (from the link), or `email` + `code`.

@@ -17,6 +17,7 @@ use super::error::ApiError;
 use super::extract::Json;
 use super::reset::{ConfirmBody, reset_password};
 use crate::app::AppState;
+use crate::auth::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/reset-password/", get(form).post(submit))
@@ -44,6 +45,7 @@ async fn form(Query(query): Query<TokenQuery>) -> Response {
 
 async fn submit(
     State(state): State<AppState>,
+    device: Device,
     Query(query): Query<TokenQuery>,
     req: Request,
 ) -> Response {
@@ -60,7 +62,7 @@ async fn submit(
             );
         };
         let token = body.token.clone().or(query.token);
-        match reset(&state, body, token.clone()).await {
+        match reset(&state, body, token.clone(), &device).await {
             Ok(()) => page(
                 StatusCode::OK,
                 &message_html(
@@ -91,7 +93,7 @@ async fn submit(
         match Json::<PageBody>::from_request(req, &state).await {
             Ok(Json(body)) => {
                 let token = body.token.clone().or(query.token);
-                match reset(&state, body, token).await {
+                match reset(&state, body, token, &device).await {
                     Ok(()) => axum::Json(json!({"detail": "Your password has been reset."}))
                         .into_response(),
                     Err(e) => e.into_response(),
@@ -102,14 +104,19 @@ async fn submit(
     }
 }
 
-async fn reset(state: &AppState, body: PageBody, token: Option<String>) -> Result<(), ApiError> {
+async fn reset(
+    state: &AppState,
+    body: PageBody,
+    token: Option<String>,
+    device: &Device,
+) -> Result<(), ApiError> {
     let confirm = ConfirmBody {
         token: Some(token.unwrap_or_default()),
         new_password: body.new_password,
         re_new_password: body.confirm_new_password,
         ..ConfirmBody::default()
     };
-    reset_password(state, &confirm, "confirm_new_password")
+    reset_password(state, &confirm, "confirm_new_password", device)
         .await
         .map(|_| ())
 }

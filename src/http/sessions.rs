@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use super::extract::AuthUser;
+use crate::accounts;
 use crate::app::AppState;
+use crate::auth::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -67,19 +69,12 @@ async fn list(
 async fn revoke(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = Uuid::try_parse(&id)
         .map(SessionId)
         .map_err(|_| ApiError::NotFound)?;
-    if !state
-        .store
-        .revoke_session(id, caller.user.id, state.sessions.now())
-        .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    state.sessions.announce_revoked(&[id]).await;
-    tracing::info!(user.id = %caller.user.id, session.id = %id, "session revoked by its owner");
+    accounts::tokens::end_session(&state, &caller.user, id, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,9 +16,10 @@ use super::auth::{MAX_GENDER, MAX_NAME, MAX_PHONE, parse_date};
 use super::dto::UserOut;
 use super::error::ApiError;
 use super::extract::{AuthUser, Json};
-use super::password::confirm_current;
 use super::validate::Checks;
+use crate::accounts;
 use crate::app::AppState;
+use crate::auth::Device;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/me/", get(me).patch(update).delete(remove))
@@ -103,11 +104,7 @@ async fn update(
         },
     };
     c.finish()?;
-    if patch.is_empty() {
-        return Ok(axum::Json(caller.user.into()));
-    }
-    let user = state.store.update_profile(caller.user.id, &patch).await?;
-    tracing::info!(user.id = %user.id, "profile updated");
+    let user = accounts::profile::update(&state, caller.user, &patch).await?;
     Ok(axum::Json(user.into()))
 }
 
@@ -120,18 +117,19 @@ pub struct DeleteBody {
 async fn remove(
     State(state): State<AppState>,
     caller: AuthUser,
+    device: Device,
     Json(body): Json<DeleteBody>,
 ) -> Result<StatusCode, ApiError> {
     let mut c = Checks::new();
     let password = c.required("current_password", body.current_password.as_deref());
     c.finish()?;
     let password = password.unwrap_or_default();
-    confirm_current(&state, caller.user.id, password, "current_password").await?;
-    let ended = state
-        .store
-        .delete_user(caller.user.id, state.sessions.now())
-        .await?;
-    state.sessions.announce_revoked(&ended).await;
-    tracing::info!(user.id = %caller.user.id, "account deleted by its owner");
+    accounts::profile::delete(
+        &state,
+        &caller.user,
+        ("current_password", password),
+        &device,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,7 +1,7 @@
 //! Collects field errors so one 400 reports every problem in the body at once, as DRF does.
 
 use super::error::{ApiError, FieldErrors};
-use gatehouse_domain::ParseError;
+use gatehouse_domain::{ParseError, PasswordPolicy, PlainPassword};
 
 /// PostgreSQL cannot store NUL in text, and no legitimate value contains one; DRF's wording.
 const NUL: &str = "Null characters are not allowed.";
@@ -73,6 +73,26 @@ impl Checks {
             return None;
         }
         Some(value.to_owned())
+    }
+
+    /// A present password that `policy` accepts for an account with these identifiers; every
+    /// problem is recorded under `field`.
+    pub fn new_password(
+        &mut self,
+        policy: &PasswordPolicy,
+        field: &str,
+        value: Option<&str>,
+        identifiers: &[&str],
+    ) -> Option<PlainPassword> {
+        match policy.check(value?.to_owned(), identifiers) {
+            Ok(password) => Some(password),
+            Err(e) => {
+                for problem in e.0 {
+                    self.add(field, problem);
+                }
+                None
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {

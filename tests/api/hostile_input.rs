@@ -39,7 +39,7 @@ fn targets(victim: &TestUser) -> Vec<Value> {
     table.as_array().unwrap().clone()
 }
 
-fn hostile_values() -> Vec<Value> {
+pub fn hostile_values() -> Vec<Value> {
     let mut deep = json!("bottom");
     for _ in 0..200 {
         deep = json!([deep]);
@@ -56,7 +56,7 @@ fn hostile_values() -> Vec<Value> {
     table.as_array().unwrap().clone()
 }
 
-fn hostile_raw_bodies() -> Vec<Vec<u8>> {
+pub fn hostile_raw_bodies() -> Vec<Vec<u8>> {
     let mut bodies: Vec<Vec<u8>> = [
         "",
         "{}",

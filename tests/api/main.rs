@@ -9,6 +9,7 @@
     reason = "a failed unwrap is a failed test"
 )]
 
+mod compat;
 mod directory;
 mod email_flows;
 mod forged_tokens;

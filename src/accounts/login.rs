@@ -1,0 +1,116 @@
+//! Logging in: with a password, or with a 6-digit code emailed on request (passwordless, and
+//! LIT's second step). Every failure is the same 401 or 400, whatever the reason.
+
+use gatehouse_domain::{Email, OtpCode, PlainPassword, Purpose, Redemption, User};
+
+use crate::app::AppState;
+use crate::auth::secrets::SecretError;
+use crate::auth::{Device, TokenPair, Verdict};
+use crate::http::error::ApiError;
+
+/// Checks `password` for the account `login` names (username, else email) and opens a session.
+/// An unknown login still costs one hash, so timing tells nothing.
+pub async fn password_login(
+    state: &AppState,
+    login: &str,
+    password: &PlainPassword,
+    device: Device,
+) -> Result<(TokenPair, User), ApiError> {
+    let credentials = if login.chars().count() > gatehouse_domain::email::MAX_LEN {
+        None
+    } else {
+        state.store.credentials_by_login(login).await?
+    };
+    let verdict = state
+        .passwords
+        .verify(
+            password,
+            credentials.as_ref().map(|c| c.password_hash.as_str()),
+        )
+        .await?;
+    let Some(credentials) = credentials.filter(|c| verdict != Verdict::Invalid && c.user.is_active)
+    else {
+        tracing::info!(client.ip = %device.ip, "login failed");
+        return Err(ApiError::invalid_credentials());
+    };
+    let mut user = credentials.user;
+    if verdict == Verdict::ValidNeedsRehash {
+        upgrade_hash(state, &user, password).await;
+    }
+    let pair = state.sessions.open(&user, device).await?;
+    user.last_login = Some(state.sessions.now());
+    tracing::info!(user.id = %user.id, session.id = %pair.session, "login");
+    Ok((pair, user))
+}
+
+/// Stores a current Argon2id hash for a password that verified against an old one. A failure
+/// only costs the upgrade, never the login.
+async fn upgrade_hash(state: &AppState, user: &User, password: &PlainPassword) {
+    match state.passwords.hash(password).await {
+        Ok(hash) => match state.store.set_password_hash(user.id, &hash).await {
+            Ok(()) => tracing::info!(user.id = %user.id, "password hash upgraded to argon2id"),
+            Err(e) => {
+                tracing::warn!(user.id = %user.id, error = %e, "storing the upgraded hash failed");
+            }
+        },
+        Err(_) => tracing::info!(user.id = %user.id, "hash upgrade skipped: hashing is saturated"),
+    }
+}
+
+/// Emails a login code if `email` belongs to an active account; nothing tells which.
+pub async fn request_code(state: &AppState, email: &Email) -> Result<(), ApiError> {
+    if let Some(user) = state.secrets.user_by_email(email).await?
+        && user.is_active
+    {
+        send(state, &user, Purpose::Login).await?;
+    }
+    Ok(())
+}
+
+/// "Send me a code", when the client cannot say which: an account still waiting for activation
+/// gets a new activation code, an active one a login code; nothing tells which, or whether the
+/// account exists.
+pub async fn request_any_code(state: &AppState, email: &Email) -> Result<(), ApiError> {
+    if let Some(user) = state.secrets.user_by_email(email).await? {
+        if !user.is_active && !user.is_email_verified {
+            send(state, &user, Purpose::Activation).await?;
+        } else if user.is_active {
+            send(state, &user, Purpose::Login).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn send(state: &AppState, user: &User, purpose: Purpose) -> Result<(), ApiError> {
+    if state.secrets.send_code(user, purpose).await? {
+        state.jobs_wake.notify_one();
+    }
+    Ok(())
+}
+
+/// Trades an emailed login code for a session; the code is used up.
+pub async fn code_login(
+    state: &AppState,
+    email: &Email,
+    code: &OtpCode,
+    device: Device,
+) -> Result<(TokenPair, User), ApiError> {
+    let checked = state.secrets.check_code(email, Purpose::Login, code).await;
+    let secret = match checked {
+        Ok((user, secret)) if user.is_active => secret,
+        Ok(_) | Err(SecretError::Invalid) => {
+            tracing::info!(client.ip = %device.ip, "login by emailed code failed");
+            return Err(SecretError::Invalid.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut user = state
+        .secrets
+        .redeem(&secret, Redemption::Consume)
+        .await?
+        .user;
+    let pair = state.sessions.open(&user, device).await?;
+    user.last_login = Some(state.clock.now());
+    tracing::info!(user.id = %user.id, session.id = %pair.session, "login by emailed code");
+    Ok((pair, user))
+}

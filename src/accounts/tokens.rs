@@ -1,0 +1,88 @@
+//! Sessions after login: rotating a refresh token (where a replayed one is caught), checking an
+//! access token, and ending sessions.
+
+use gatehouse_domain::{SessionId, User};
+
+use crate::app::AppState;
+use crate::auth::{Claims, Device, RefreshError, TokenPair};
+use crate::http::error::ApiError;
+
+/// Rotates `token`; a replayed older token revokes its whole session (and says so).
+pub async fn refresh(
+    state: &AppState,
+    token: &str,
+    device: &Device,
+) -> Result<(TokenPair, User), ApiError> {
+    match state.sessions.refresh(token).await {
+        Ok(rotated) => Ok(rotated),
+        Err(RefreshError::Reused) => {
+            tracing::warn!(client.ip = %device.ip, "refresh token replayed; its session was revoked");
+            Err(RefreshError::Reused.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The claims of a valid, unrevoked access token.
+pub async fn verify(state: &AppState, token: &str) -> Result<Claims, ApiError> {
+    Ok(state
+        .sessions
+        .access()
+        .verify(token, state.sessions.now())
+        .await?)
+}
+
+/// Ends the caller's session; `other_refresh`, if it names another session *of the caller*,
+/// ends that one too (a client holding tokens of two logins). Anybody else's token is left alone.
+pub async fn logout(
+    state: &AppState,
+    user: &User,
+    session: SessionId,
+    other_refresh: Option<&str>,
+    device: &Device,
+) -> Result<(), ApiError> {
+    let now = state.sessions.now();
+    let mut ended = Vec::new();
+    if state.store.revoke_session(session, user.id, now).await? {
+        ended.push(session);
+    }
+    if let Some(other) = other_refresh.and_then(|t| state.sessions.session_of(t))
+        && other != session
+        && state.store.revoke_session(other, user.id, now).await?
+    {
+        ended.push(other);
+    }
+    state.sessions.announce_revoked(&ended).await;
+    tracing::info!(user.id = %user.id, session.id = %session, client.ip = %device.ip, "logout");
+    Ok(())
+}
+
+/// Ends every session of the caller.
+pub async fn logout_all(state: &AppState, user: &User, device: &Device) -> Result<(), ApiError> {
+    let ended = state
+        .store
+        .revoke_user_sessions(user.id, None, state.sessions.now())
+        .await?;
+    state.sessions.announce_revoked(&ended).await;
+    tracing::info!(user.id = %user.id, sessions = ended.len(), client.ip = %device.ip, "logout everywhere");
+    Ok(())
+}
+
+/// Ends one session of the caller's, by id; `NotFound` when it is not theirs or already ended.
+pub async fn end_session(
+    state: &AppState,
+    user: &User,
+    session: SessionId,
+    device: &Device,
+) -> Result<(), ApiError> {
+    if !state
+        .store
+        .revoke_session(session, user.id, state.sessions.now())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    state.sessions.announce_revoked(&[session]).await;
+    tracing::info!(user.id = %user.id, session.id = %session, client.ip = %device.ip, "session revoked by its owner");
+    Ok(())
+}

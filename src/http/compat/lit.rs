@@ -1,0 +1,236 @@
+//! LIT (`LIT_Test_Backend`, djoser), under `/api/v1/auth/`: sign-up with an emailed code,
+//! activation, "send me a code", tokens (by email + code as its README says, or by email +
+//! password as its Postman collection sends), and the caller's own account at `user/me/`.
+//!
+//! Departures from the seed, on purpose: codes live in the database (hashed, single use, limited
+//! attempts), so any node can check them; a login code is used up by `jwt/create/`; only an
+//! active account gets tokens; `user/otp/` needs only the email and answers the same for any
+//! address — an account still awaiting activation gets a new activation code (the seed left
+//! such accounts stuck), an active one a login code.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use gatehouse_domain::{Email, OtpCode, PlainPassword, ProfilePatch, User, Username};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::accounts;
+use crate::app::AppState;
+use crate::auth::Device;
+use crate::http::activation::{EmailBody, email_only};
+use crate::http::auth::{CANONICAL_NAMES, MAX_NAME, SignUp, refresh, sign_up, verify};
+use crate::http::dto::{MAYBE_SENT, TokensOut};
+use crate::http::error::ApiError;
+use crate::http::extract::{AuthUser, Json};
+use crate::http::validate::Checks;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/user/", post(create))
+        .route("/api/v1/auth/user/activation/", post(activate))
+        .route("/api/v1/auth/user/otp/", post(send_code))
+        .route("/api/v1/auth/jwt/create/", post(create_tokens))
+        .route("/api/v1/auth/jwt/refresh/", post(refresh))
+        .route("/api/v1/auth/jwt/verify/", post(verify))
+        .route(
+            "/api/v1/auth/user/me/",
+            get(me).patch(update).delete(remove),
+        )
+}
+
+/// djoser's user.
+#[derive(Debug, Serialize)]
+pub struct LitUser {
+    id: i64,
+    username: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+}
+
+impl From<User> for LitUser {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.0,
+            username: u.username,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            email: u.email,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateBody {
+    username: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    re_password: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Json(body): Json<CreateBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let mut c = Checks::new();
+    let given = body.password.as_deref().filter(|p| !p.trim().is_empty());
+    if let (Some(password), Some(again)) = (given, body.re_password.as_deref())
+        && password != again
+    {
+        c.add("re_password", "The two password fields didn't match.");
+    }
+    let raw = SignUp {
+        username: body.username.as_deref(),
+        email: body.email.as_deref(),
+        password: body.password.as_deref(),
+        first_name: body.first_name.as_deref(),
+        last_name: body.last_name.as_deref(),
+        ..SignUp::default()
+    };
+    let input = sign_up(&state, c, &raw, &CANONICAL_NAMES)?;
+    let user = accounts::register::register(&state, input).await?;
+    Ok((StatusCode::CREATED, axum::Json(LitUser::from(user))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeBody {
+    email: Option<String>,
+    otp_code: Option<String>,
+    password: Option<String>,
+}
+
+fn email_and_code(c: &mut Checks, body: &CodeBody) -> Option<(Email, OtpCode)> {
+    let email = c.required("email", body.email.as_deref());
+    let email = c.parse("email", email, Email::parse);
+    let code = c.required("otp_code", body.otp_code.as_deref());
+    let code = c.parse("otp_code", code, OtpCode::parse);
+    email.zip(code)
+}
+
+/// 200 `{email, otp_code}` (the seed's echo) once the account is active; 400 otherwise.
+async fn activate(
+    State(state): State<AppState>,
+    device: Device,
+    Json(body): Json<CodeBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let mut c = Checks::new();
+    let parsed = email_and_code(&mut c, &body);
+    c.finish()?;
+    let (email, code) =
+        parsed.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated fields missing")))?;
+    let user = accounts::activation::activate(&state, &email, &code, &device).await?;
+    Ok(axum::Json(
+        json!({"email": user.email, "otp_code": code.expose()}),
+    ))
+}
+
+/// A new activation or login code (the older one stops working); the same answer for any
+/// address. A `password` field, which the seed wanted, is not needed and not read.
+async fn send_code(
+    State(state): State<AppState>,
+    Json(body): Json<EmailBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let email = email_only(&body)?;
+    accounts::login::request_any_code(&state, &email).await?;
+    Ok(axum::Json(json!({"detail": MAYBE_SENT})))
+}
+
+/// `{email, otp_code}` (a login code from `user/otp/`) or `{email, password}` (djoser).
+async fn create_tokens(
+    State(state): State<AppState>,
+    device: Device,
+    Json(body): Json<CodeBody>,
+) -> Result<TokensOut, ApiError> {
+    let mut c = Checks::new();
+    let (pair, user) = if body.otp_code.is_some() {
+        let parsed = email_and_code(&mut c, &body);
+        c.finish()?;
+        let (email, code) = parsed
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated fields missing")))?;
+        accounts::login::code_login(&state, &email, &code, device).await?
+    } else {
+        let email = c.required("email", body.email.as_deref()).map(str::trim);
+        let password = c.required("password", body.password.as_deref());
+        c.finish()?;
+        let (Some(email), Some(password)) = (email, password) else {
+            return Err(ApiError::invalid_credentials());
+        };
+        let password =
+            PlainPassword::new(password.to_owned()).map_err(|_| ApiError::invalid_credentials())?;
+        accounts::login::password_login(&state, email, &password, device).await?
+    };
+    Ok(TokensOut::new(pair, Some(user)))
+}
+
+async fn me(caller: AuthUser) -> axum::Json<LitUser> {
+    axum::Json(caller.user.into())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PatchBody {
+    username: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<Value>,
+    password: Option<Value>,
+}
+
+/// djoser's PATCH: username and names. The email and password have their own guarded paths.
+async fn update(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    Json(body): Json<PatchBody>,
+) -> Result<axum::Json<LitUser>, ApiError> {
+    let mut c = Checks::new();
+    if body.email.is_some() {
+        c.add(
+            "email",
+            "Change the email address with /api/v1/users/me/email/ (a code confirms the new address).",
+        );
+    }
+    if body.password.is_some() {
+        c.add(
+            "password",
+            "Use /api/v1/auth/password/change/ to change your password.",
+        );
+    }
+    let patch = ProfilePatch {
+        username: c.parse("username", body.username.as_deref(), Username::parse),
+        first_name: c.text("first_name", body.first_name.as_deref(), MAX_NAME),
+        last_name: c.text("last_name", body.last_name.as_deref(), MAX_NAME),
+        ..ProfilePatch::default()
+    };
+    c.finish()?;
+    let user = accounts::profile::update(&state, caller.user, &patch).await?;
+    Ok(axum::Json(user.into()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteBody {
+    current_password: Option<String>,
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    device: Device,
+    Json(body): Json<DeleteBody>,
+) -> Result<StatusCode, ApiError> {
+    let mut c = Checks::new();
+    let password = c.required("current_password", body.current_password.as_deref());
+    c.finish()?;
+    let password = password.unwrap_or_default();
+    accounts::profile::delete(
+        &state,
+        &caller.user,
+        ("current_password", password),
+        &device,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

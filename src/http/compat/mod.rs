@@ -1,0 +1,29 @@
+//! The seeds' documented routes (../shared/seeds/, API.md "Seed-compatible routes"), each at
+//! the path its README gives, taking its request shape and answering with its response shape —
+//! on the same use cases (`crate::accounts`) as the canonical API, so with the same security: a
+//! seed's bug is never reproduced. docs/compat.md lists every route and every departure.
+//!
+//! One file per seed; `shapes` holds the paths two seeds share, answered by one handler with a
+//! superset of both shapes.
+
+mod dra;
+mod lit;
+mod shapes;
+mod sin;
+mod tlr;
+mod tma;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+/// Every seed's routes, at their documented paths.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(shapes::router())
+        .merge(sin::router())
+        .merge(tlr::router())
+        .merge(lit::router())
+        .merge(dra::router())
+        .merge(tma::router())
+}

@@ -1,0 +1,106 @@
+//! SIN (Sindion): logout, change-password by pk, and the reset-link request. Its `api/login/`
+//! and `api/token/refresh/` are shared with other seeds (`shapes`); `api/reset-password/` is
+//! the page the reset link opens (`http::reset_page`).
+//!
+//! Departures from the seed, on purpose: change-password works only on the caller's own pk
+//! (403 for any other, nothing changed), and the reset request answers the same for any address.
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{post, put};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::shapes::with_tokens;
+use crate::accounts;
+use crate::app::AppState;
+use crate::auth::Device;
+use crate::http::activation::{EmailBody, email_only};
+use crate::http::dto::MAYBE_SENT;
+use crate::http::error::ApiError;
+use crate::http::extract::{AuthUser, Json};
+use crate::http::password::{ChangeFields, change_password};
+use crate::http::validate::Checks;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/logout/", post(logout))
+        .route("/api/change-password/{pk}/", put(change).patch(change))
+        .route("/api/request-reset-password/", post(request_reset))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutBody {
+    refresh: Option<String>,
+}
+
+/// Ends the caller's session, and the one `refresh` names if it is the caller's (anybody
+/// else's token is left alone).
+async fn logout(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    device: Device,
+    Json(body): Json<LogoutBody>,
+) -> Result<StatusCode, ApiError> {
+    accounts::tokens::logout(
+        &state,
+        &caller.user,
+        caller.session,
+        body.refresh.as_deref(),
+        &device,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[expect(
+    clippy::struct_field_names,
+    reason = "the wire names of SIN's change-password"
+)]
+pub struct ChangeBody {
+    old_password: Option<String>,
+    new_password: Option<String>,
+    confirm_new_password: Option<String>,
+}
+
+/// Only the profile owner: another pk is 403 before anything else is looked at.
+async fn change(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    device: Device,
+    pk: Result<Path<String>, PathRejection>,
+    Json(body): Json<ChangeBody>,
+) -> Result<Response, ApiError> {
+    let Path(pk) = pk.map_err(|_| ApiError::NotFound)?;
+    if pk.parse::<i64>().ok() != Some(caller.user.id.0) {
+        return Err(ApiError::Forbidden(
+            "You can only change your own password.".to_owned(),
+        ));
+    }
+    let fields = ChangeFields {
+        old: ("old_password", body.old_password.as_deref()),
+        new: ("new_password", body.new_password.as_deref()),
+        again: ("confirm_new_password", body.confirm_new_password.as_deref()),
+    };
+    let pair = change_password(&state, &caller, fields, Checks::new(), &device).await?;
+    Ok(with_tokens(
+        &pair,
+        json!({"detail": "Password updated successfully"}),
+    ))
+}
+
+/// Emails a link to `api/reset-password/?token=…` (and a code) if the address belongs to an
+/// active account; 200 and the same body either way.
+async fn request_reset(
+    State(state): State<AppState>,
+    device: Device,
+    Json(body): Json<EmailBody>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let email = email_only(&body)?;
+    accounts::reset::request(&state, &email, &device).await?;
+    Ok(axum::Json(json!({"detail": MAYBE_SENT})))
+}
