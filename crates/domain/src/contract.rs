@@ -8,6 +8,7 @@
 //! what it expected.
 
 mod accounts;
+mod import;
 mod issue;
 mod job_states;
 mod jobs;
@@ -81,6 +82,13 @@ checks![
     job_states::finish_job_scrubs_the_payload,
     job_states::retry_and_bury_move_jobs,
     job_states::prune_jobs_removes_old_done_ones,
+    import::import_creates_then_updates_the_same_account,
+    import::import_keeps_a_password_set_in_gatehouse,
+    import::import_leaves_unknown_fields_and_later_logins_alone,
+    import::import_conflicts_write_nothing,
+    import::import_keeps_a_free_wanted_id,
+    import::import_dry_run_writes_nothing,
+    import::import_race_creates_one_account,
 ];
 
 /// The outcome of `run_each`: the names of the checks that passed, and of those that failed
