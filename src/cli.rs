@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `createsuperuser`, `check`.
+//! The command line: `serve` (the default), `migrate`, `createsuperuser`, `import-django`,
+//! `check`.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Import users (with their password hashes) from a Django database; safe to re-run.
+    ImportDjango(crate::import::ImportArgs),
     /// Validate the configuration and reach the database (and Redis, if configured).
     Check,
 }
@@ -76,6 +79,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             email,
             password_stdin,
         } => createsuperuser(config, username, email, password_stdin).await,
+        Command::ImportDjango(args) => crate::import::run(&config, args).await,
         Command::Check => check(config).await,
     }
 }

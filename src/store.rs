@@ -32,3 +32,21 @@ pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Arc<dyn Sto
         anyhow::bail!("DATABASE_URL: expected a sqlite://… or postgres://… URL")
     }
 }
+
+/// Reads `columns` of every row of `table`, ordered by `order_by`, from another application's
+/// database (an import's source): a `postgres://` URL, or a SQLite file as a path or `sqlite:`
+/// URL. Every value is text; NULL is `None`. The URL is never repeated in an error (it may
+/// hold a password).
+pub async fn read_foreign_table(
+    from: &str,
+    table: &str,
+    columns: &[&str],
+    order_by: &str,
+) -> anyhow::Result<Vec<Vec<Option<String>>>> {
+    let rows = if from.starts_with("postgres://") || from.starts_with("postgresql://") {
+        gatehouse_store_postgres::read_foreign_table(from, table, columns, order_by).await
+    } else {
+        gatehouse_store_sqlite::read_foreign_table(from, table, columns, order_by).await
+    };
+    rows.map_err(|e| anyhow::anyhow!("reading the source database: {e}"))
+}

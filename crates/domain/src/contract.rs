@@ -9,6 +9,7 @@
 
 mod accounts;
 mod directory;
+mod import;
 mod issue;
 mod job_states;
 mod jobs;
@@ -86,6 +87,13 @@ checks![
     directory::list_users_filters_orders_and_pages,
     directory::update_account_deactivation_revokes_sessions,
     directory::audit_log_filters_newest_first_and_prunes,
+    import::import_creates_then_updates_the_same_account,
+    import::import_keeps_a_password_set_in_gatehouse,
+    import::import_leaves_unknown_fields_and_later_logins_alone,
+    import::import_conflicts_write_nothing,
+    import::import_keeps_a_free_wanted_id,
+    import::import_dry_run_writes_nothing,
+    import::import_race_creates_one_account,
 ];
 
 /// The outcome of `run_each`: the names of the checks that passed, and of those that failed

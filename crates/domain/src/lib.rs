@@ -11,6 +11,7 @@ pub mod contract;
 pub mod directory;
 pub mod email;
 pub mod ids;
+pub mod import;
 pub mod job;
 pub mod password;
 pub mod profile;
@@ -25,6 +26,7 @@ pub use code::{NewSecret, OtpCode, Purpose, Redeemed, Redemption, SecretId, Secr
 pub use directory::{AccountPatch, SearchScope, UserOrderField, UserOrdering, UserPage, UserQuery};
 pub use email::Email;
 pub use ids::{PublicId, SessionId, UserId};
+pub use import::{ImportKey, ImportOutcome, ImportedUser};
 pub use job::{JobId, JobPage, JobRecord, JobState, NewJob};
 pub use password::{PasswordError, PasswordPolicy, PlainPassword};
 pub use profile::ProfilePatch;

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    AccountPatch, AuditPage, AuditQuery, JobId, JobPage, JobRecord, JobState, NewAuditEntry,
-    NewJob, NewSecret, NewSession, NewUser, ProfilePatch, PublicId, Purpose, Redeemed, Redemption,
-    RevokedSession, SecretId, SecretRecord, Session, SessionId, User, UserId, UserPage, UserQuery,
+    AccountPatch, AuditPage, AuditQuery, ImportOutcome, ImportedUser, JobId, JobPage, JobRecord,
+    JobState, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, PublicId,
+    Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId,
+    User, UserId, UserPage, UserQuery,
 };
 
 /// Why a store call failed.
@@ -295,4 +296,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Deletes done jobs finished before `before`; returns how many.
     async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    // --- import ---
+
+    /// Creates or updates the account imported from `user.key`, in one transaction: a key seen
+    /// before updates that account (never a second one), keeping the stored password hash when
+    /// it is a gatehouse hash (see `ImportedUser::password_hash`). A username or email that
+    /// belongs to another user is `Conflict("username")` or `Conflict("email")`, with nothing
+    /// written. With `dry_run` the transaction is rolled back: the answer says what would happen.
+    async fn import_user(
+        &self,
+        user: ImportedUser,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, StoreError>;
 }

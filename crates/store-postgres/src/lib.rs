@@ -9,27 +9,30 @@ mod audit;
 mod codec;
 mod directory;
 mod error;
+mod import;
 mod jobs;
 mod keys;
 mod redeem;
 mod scratch;
 mod secrets;
 mod sessions;
+mod source;
 mod users;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    AccountPatch, AuditPage, AuditQuery, Credentials, JobId, JobPage, JobRecord, JobState,
-    NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, PublicId, Purpose,
-    Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId,
-    SigningKeyRecord, Store, StoreError, User, UserId, UserPage, UserQuery,
+    AccountPatch, AuditPage, AuditQuery, Credentials, ImportOutcome, ImportedUser, JobId, JobPage,
+    JobRecord, JobState, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch,
+    PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session,
+    SessionId, SigningKeyRecord, Store, StoreError, User, UserId, UserPage, UserQuery,
 };
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 
 pub use crate::scratch::{create_scratch_database, drop_database};
+pub use crate::source::read_foreign_table;
 
 use crate::error::db;
 
@@ -331,5 +334,13 @@ impl Store for PgStore {
 
     async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         jobs::prune(&self.pool, before).await
+    }
+
+    async fn import_user(
+        &self,
+        user: ImportedUser,
+        dry_run: bool,
+    ) -> Result<ImportOutcome, StoreError> {
+        import::import_user(&self.pool, user, dry_run).await
     }
 }

@@ -1,0 +1,186 @@
+//! `import_user`: create or update one imported account, matched by its import key.
+//!
+//! Runs in one transaction holding an advisory lock on the key, so two imports of the same row
+//! cannot both insert it; the unique indexes remain the last word on usernames and emails, and
+//! a refused user leaves nothing behind.
+
+use gatehouse_domain::import::is_gatehouse_hash;
+use gatehouse_domain::{ImportOutcome, ImportedUser, StoreError, UserId};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::codec::micros;
+use crate::error::{db, user_write};
+
+pub(crate) async fn import_user(
+    pool: &PgPool,
+    user: ImportedUser,
+    dry_run: bool,
+) -> Result<ImportOutcome, StoreError> {
+    let mut tx = pool.begin().await.map_err(db)?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(user.key.as_ref())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    let existing: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE import_key = $1 FOR UPDATE")
+            .bind(user.key.as_ref())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+    let own_id = existing.as_ref().map(|(id, _)| *id);
+    check_unique(&mut tx, &user, own_id).await?;
+    let outcome = match existing {
+        Some((id, stored)) => {
+            update(&mut tx, &user, id).await?;
+            ImportOutcome::Updated {
+                id: UserId(id),
+                kept_gatehouse_password: is_gatehouse_hash(&stored),
+            }
+        }
+        None => ImportOutcome::Created(insert(&mut tx, &user).await?),
+    };
+    if dry_run {
+        tx.rollback().await.map_err(db)?;
+    } else {
+        tx.commit().await.map_err(user_write)?;
+    }
+    Ok(outcome)
+}
+
+/// `Conflict` when another user (not `own_id`) has the username or the email.
+async fn check_unique(
+    tx: &mut PgConnection,
+    user: &ImportedUser,
+    own_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE lower(username) = lower($1) \
+                                               AND id IS DISTINCT FROM $3::bigint), \
+                EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2) \
+                                               AND id IS DISTINCT FROM $3::bigint)",
+    )
+    .bind(user.username.as_ref())
+    .bind(user.email.as_ref())
+    .bind(own_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db)?;
+    if username_taken {
+        return Err(StoreError::Conflict("username"));
+    }
+    if email_taken {
+        return Err(StoreError::Conflict("email"));
+    }
+    Ok(())
+}
+
+/// Inserts the account, with `wanted_id` when no user has it. Taking an id of its own choice
+/// locks the table against other inserts until commit and moves the id sequence past it, so
+/// accounts created later never draw that id.
+async fn insert(tx: &mut PgConnection, user: &ImportedUser) -> Result<UserId, StoreError> {
+    let id = match user.wanted_id {
+        Some(wanted) => {
+            sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            let taken: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
+                    .bind(wanted.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            (!taken).then_some(wanted.0)
+        }
+        None => None,
+    };
+    let role = user.role.as_ref().unwrap_or(&user.default_role);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (id, public_id, username, email, password_hash, first_name, last_name, \
+         phone_number, date_of_birth, gender, role, is_active, is_email_verified, is_staff, \
+         is_superuser, date_joined, last_login, import_key) \
+         VALUES (COALESCE($1, nextval(pg_get_serial_sequence('users', 'id'))), $2, $3, $4, $5, \
+                 $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+    )
+    .bind(id)
+    .bind(Uuid::new_v4())
+    .bind(user.username.as_ref())
+    .bind(user.email.as_ref())
+    .bind(&user.password_hash)
+    .bind(user.first_name.as_deref().unwrap_or_default())
+    .bind(user.last_name.as_deref().unwrap_or_default())
+    .bind(user.phone_number.as_deref().unwrap_or_default())
+    .bind(user.date_of_birth.flatten())
+    .bind(user.gender.as_deref().unwrap_or_default())
+    .bind(role.as_ref())
+    .bind(user.is_active.unwrap_or(true))
+    .bind(user.is_email_verified.unwrap_or(false))
+    .bind(user.is_staff.unwrap_or(false))
+    .bind(user.is_superuser.unwrap_or(false))
+    .bind(micros(user.date_joined.unwrap_or(user.imported_at)))
+    .bind(user.last_login.map(micros))
+    .bind(user.key.as_ref())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(user_write)?;
+    if user.wanted_id.is_some_and(|wanted| wanted.0 == id) {
+        // Only ever forward: a wanted id below the sequence's position must not pull it back.
+        sqlx::query(
+            "SELECT setval(s, $1) FROM (SELECT pg_get_serial_sequence('users', 'id')::regclass AS s) q \
+             WHERE $1 > COALESCE(pg_sequence_last_value(s), 0)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    }
+    Ok(UserId(id))
+}
+
+/// Brings the account up to date; a `NULL` parameter leaves its column as it is (`GREATEST`
+/// ignores NULLs).
+async fn update(tx: &mut PgConnection, user: &ImportedUser, id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE users SET \
+           username = $1, \
+           email = $2, \
+           password_hash = CASE WHEN left(password_hash, 1) = '$' THEN password_hash \
+                                ELSE $3 END, \
+           first_name = COALESCE($4, first_name), \
+           last_name = COALESCE($5, last_name), \
+           phone_number = COALESCE($6, phone_number), \
+           date_of_birth = CASE WHEN $7 THEN $8 ELSE date_of_birth END, \
+           gender = COALESCE($9, gender), \
+           role = COALESCE($10, role), \
+           is_active = COALESCE($11, is_active), \
+           is_email_verified = COALESCE($12, is_email_verified), \
+           is_staff = COALESCE($13, is_staff), \
+           is_superuser = COALESCE($14, is_superuser), \
+           date_joined = COALESCE($15, date_joined), \
+           last_login = GREATEST(last_login, $16) \
+         WHERE id = $17",
+    )
+    .bind(user.username.as_ref())
+    .bind(user.email.as_ref())
+    .bind(&user.password_hash)
+    .bind(user.first_name.as_deref())
+    .bind(user.last_name.as_deref())
+    .bind(user.phone_number.as_deref())
+    .bind(user.date_of_birth.is_some())
+    .bind(user.date_of_birth.flatten())
+    .bind(user.gender.as_deref())
+    .bind(user.role.as_ref().map(AsRef::<str>::as_ref))
+    .bind(user.is_active)
+    .bind(user.is_email_verified)
+    .bind(user.is_staff)
+    .bind(user.is_superuser)
+    .bind(user.date_joined.map(micros))
+    .bind(user.last_login.map(micros))
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(user_write)?;
+    Ok(())
+}
