@@ -1,6 +1,6 @@
 //! Proving the address of a new account with the code emailed at registration.
 
-use gatehouse_domain::{Email, OtpCode, Purpose, Redemption, User};
+use gatehouse_domain::{AuditEvent, Email, OtpCode, Purpose, Redemption, User};
 
 use crate::app::AppState;
 use crate::auth::Device;
@@ -19,6 +19,12 @@ pub async fn activate(
         .await?;
     let redeemed = state.secrets.redeem(&secret, Redemption::Activate).await?;
     tracing::info!(user.id = %redeemed.user.id, client.ip = %device.ip, "account activated");
+    state
+        .audit
+        .event(AuditEvent::AccountActivated, device)
+        .target(redeemed.user.id)
+        .record()
+        .await;
     Ok(redeemed.user)
 }
 

@@ -2,7 +2,8 @@
 //! needs the current password, so a stolen access token alone cannot move the account (and from
 //! there reset its password). The old address is told afterwards.
 
-use gatehouse_domain::{Email, OtpCode, Purpose, Redemption, User};
+use gatehouse_domain::{AuditEvent, Email, OtpCode, Purpose, Redemption, User};
+use serde_json::json;
 
 use super::password::confirm_current;
 use crate::app::AppState;
@@ -67,5 +68,12 @@ pub async fn confirm_change(
         .user;
     state.jobs_wake.notify_one();
     tracing::info!(user.id = %user.id, client.ip = %device.ip, "email address changed");
+    state
+        .audit
+        .event(AuditEvent::EmailChanged, device)
+        .by_self(user.id)
+        .detail(&json!({"from": old.email, "to": user.email}))
+        .record()
+        .await;
     Ok(user)
 }

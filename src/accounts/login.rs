@@ -1,7 +1,10 @@
 //! Logging in: with a password, or with a 6-digit code emailed on request (passwordless, and
 //! LIT's second step). Every failure is the same 401 or 400, whatever the reason.
 
-use gatehouse_domain::{Email, OtpCode, PlainPassword, Purpose, Redemption, User};
+use gatehouse_domain::{
+    AuditEvent, Email, OtpCode, PlainPassword, Purpose, Redemption, User, UserId,
+};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::secrets::SecretError;
@@ -28,19 +31,37 @@ pub async fn password_login(
             credentials.as_ref().map(|c| c.password_hash.as_str()),
         )
         .await?;
+    let known = credentials.as_ref().map(|c| c.user.id);
     let Some(credentials) = credentials.filter(|c| verdict != Verdict::Invalid && c.user.is_active)
     else {
         tracing::info!(client.ip = %device.ip, "login failed");
+        failed(state, &device, known, "password").await;
         return Err(ApiError::invalid_credentials());
     };
     let mut user = credentials.user;
     if verdict == Verdict::ValidNeedsRehash {
         upgrade_hash(state, &user, password).await;
     }
+    let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
     let pair = state.sessions.open(&user, device).await?;
     user.last_login = Some(state.sessions.now());
     tracing::info!(user.id = %user.id, session.id = %pair.session, "login");
+    succeeded
+        .by_self(user.id)
+        .detail(&json!({"method": "password", "session": pair.session.0}))
+        .record()
+        .await;
     Ok((pair, user))
+}
+
+/// Records a failed login; `target` is the account the login named, when there is one.
+async fn failed(state: &AppState, device: &Device, target: Option<UserId>, method: &str) {
+    let entry = state.audit.event(AuditEvent::LoginFailed, device);
+    let entry = match target {
+        Some(id) => entry.target(id),
+        None => entry,
+    };
+    entry.detail(&json!({"method": method})).record().await;
 }
 
 /// Stores a current Argon2id hash for a password that verified against an old one. A failure
@@ -98,8 +119,14 @@ pub async fn code_login(
     let checked = state.secrets.check_code(email, Purpose::Login, code).await;
     let secret = match checked {
         Ok((user, secret)) if user.is_active => secret,
-        Ok(_) | Err(SecretError::Invalid) => {
+        Ok((user, _)) => {
+            failed(state, &device, Some(user.id), "code").await;
+            return Err(SecretError::Invalid.into());
+        }
+        Err(SecretError::Invalid) => {
             tracing::info!(client.ip = %device.ip, "login by emailed code failed");
+            let known = state.secrets.user_by_email(email).await?.map(|u| u.id);
+            failed(state, &device, known, "code").await;
             return Err(SecretError::Invalid.into());
         }
         Err(e) => return Err(e.into()),
@@ -109,8 +136,14 @@ pub async fn code_login(
         .redeem(&secret, Redemption::Consume)
         .await?
         .user;
+    let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
     let pair = state.sessions.open(&user, device).await?;
     user.last_login = Some(state.clock.now());
     tracing::info!(user.id = %user.id, session.id = %pair.session, "login by emailed code");
+    succeeded
+        .by_self(user.id)
+        .detail(&json!({"method": "code", "session": pair.session.0}))
+        .record()
+        .await;
     Ok((pair, user))
 }

@@ -2,7 +2,8 @@
 //! a fresh token pair. Also the one check of "is this the current password" that email change
 //! and account deletion share.
 
-use gatehouse_domain::{PlainPassword, SessionId, User, UserId};
+use gatehouse_domain::{AuditEvent, PlainPassword, SessionId, User, UserId};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::{Device, TokenPair, Verdict};
@@ -55,6 +56,13 @@ pub async fn change(
         .sessions
         .pair(user, session.id, session.counter, now)?;
     tracing::info!(user.id = %user.id, other_sessions_ended = ended.len(), client.ip = %device.ip, "password changed");
+    state
+        .audit
+        .event(AuditEvent::PasswordChanged, device)
+        .by_self(user.id)
+        .detail(&json!({"other_sessions_ended": ended.len()}))
+        .record()
+        .await;
     Ok(pair)
 }
 

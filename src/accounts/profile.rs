@@ -1,6 +1,7 @@
 //! The caller's own account: profile changes and deletion.
 
-use gatehouse_domain::{ProfilePatch, User};
+use gatehouse_domain::{AuditEvent, ProfilePatch, User};
+use serde_json::json;
 
 use super::password::confirm_current;
 use crate::app::AppState;
@@ -33,5 +34,12 @@ pub async fn delete(
         .await?;
     state.sessions.announce_revoked(&ended).await;
     tracing::info!(user.id = %user.id, client.ip = %device.ip, "account deleted by its owner");
+    state
+        .audit
+        .event(AuditEvent::AccountDeleted, device)
+        .by_self(user.id)
+        .detail(&json!({"username": user.username}))
+        .record()
+        .await;
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! Reset tokens and link tokens are looked up by keyed hash under their own purpose: an access or
 //! refresh token can never stand in for one.
 
-use gatehouse_domain::{Email, OtpCode, Purpose, Redemption, User};
+use gatehouse_domain::{AuditEvent, Email, OtpCode, Purpose, Redemption, User};
+use serde_json::json;
 
 use super::password::identifiers;
 use crate::app::AppState;
@@ -118,5 +119,12 @@ pub async fn confirm(
     state.sessions.announce_revoked(&redeemed.revoked).await;
     state.jobs_wake.notify_one();
     tracing::info!(user.id = %user.id, sessions_ended = redeemed.revoked.len(), client.ip = %device.ip, "password reset");
+    state
+        .audit
+        .event(AuditEvent::PasswordReset, device)
+        .target(user.id)
+        .detail(&json!({"sessions_ended": redeemed.revoked.len()}))
+        .record()
+        .await;
     Ok(redeemed.user)
 }

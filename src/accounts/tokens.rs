@@ -1,7 +1,8 @@
 //! Sessions after login: rotating a refresh token (where a replayed one is caught), checking an
 //! access token, and ending sessions.
 
-use gatehouse_domain::{SessionId, User};
+use gatehouse_domain::{AuditEvent, SessionId, User};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::auth::{Claims, Device, RefreshError, TokenPair};
@@ -17,6 +18,17 @@ pub async fn refresh(
         Ok(rotated) => Ok(rotated),
         Err(RefreshError::Reused) => {
             tracing::warn!(client.ip = %device.ip, "refresh token replayed; its session was revoked");
+            if let Some(sid) = state.sessions.session_of(token)
+                && let Some(session) = state.store.session(sid).await?
+            {
+                state
+                    .audit
+                    .event(AuditEvent::RefreshReuse, device)
+                    .target(session.user_id)
+                    .detail(&json!({"session": sid.0}))
+                    .record()
+                    .await;
+            }
             Err(RefreshError::Reused.into())
         }
         Err(e) => Err(e.into()),
@@ -54,6 +66,13 @@ pub async fn logout(
     }
     state.sessions.announce_revoked(&ended).await;
     tracing::info!(user.id = %user.id, session.id = %session, client.ip = %device.ip, "logout");
+    state
+        .audit
+        .event(AuditEvent::Logout, device)
+        .by_self(user.id)
+        .detail(&json!({"sessions": ended.len()}))
+        .record()
+        .await;
     Ok(())
 }
 
@@ -65,6 +84,13 @@ pub async fn logout_all(state: &AppState, user: &User, device: &Device) -> Resul
         .await?;
     state.sessions.announce_revoked(&ended).await;
     tracing::info!(user.id = %user.id, sessions = ended.len(), client.ip = %device.ip, "logout everywhere");
+    state
+        .audit
+        .event(AuditEvent::Logout, device)
+        .by_self(user.id)
+        .detail(&json!({"all": true, "sessions": ended.len()}))
+        .record()
+        .await;
     Ok(())
 }
 
@@ -84,5 +110,12 @@ pub async fn end_session(
     }
     state.sessions.announce_revoked(&[session]).await;
     tracing::info!(user.id = %user.id, session.id = %session, client.ip = %device.ip, "session revoked by its owner");
+    state
+        .audit
+        .event(AuditEvent::SessionRevoked, device)
+        .by_self(user.id)
+        .detail(&json!({"session": session.0}))
+        .record()
+        .await;
     Ok(())
 }

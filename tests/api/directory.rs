@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod audit_events;
 mod invite;
 mod listing;
 mod permissions;
