@@ -16,7 +16,6 @@ pub mod paging;
 pub mod password;
 pub mod reset;
 pub mod reset_page;
-pub mod seed_directory;
 pub mod service;
 pub mod sessions;
 pub mod users;
@@ -58,7 +57,6 @@ pub fn router(state: AppState) -> Router {
                 .merge(directory::router()),
         )
         .merge(directory::list_router())
-        .merge(seed_directory::router())
         .nest("/api/v1/admin", admin::router())
         .merge(reset_page::router())
         .merge(compat::router())

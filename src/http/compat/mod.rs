@@ -1,4 +1,4 @@
-//! The seeds' documented routes (../shared/seeds/, API.md "Seed-compatible routes"), each at
+//! The seeds' documented routes (docs/API.md "Seed-compatible routes"), each at
 //! the path its README gives, taking its request shape and answering with its response shape —
 //! on the same use cases (`crate::accounts`) as the canonical API, so with the same security: a
 //! seed's bug is never reproduced. docs/compat.md lists every route and every departure.
@@ -6,6 +6,7 @@
 //! One file per seed; `shapes` holds the paths two seeds share, answered by one handler with a
 //! superset of both shapes.
 
+mod directory;
 mod dra;
 mod lit;
 mod shapes;
@@ -21,6 +22,7 @@ use crate::app::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(shapes::router())
+        .merge(directory::router())
         .merge(sin::router())
         .merge(tlr::router())
         .merge(lit::router())

@@ -17,12 +17,12 @@ use gatehouse_domain::User;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::directory::{delete_account, directory_page, directory_query, visible_user};
-use super::error::ApiError;
-use super::extract::AuthUser;
-use super::paging::{Page, Params};
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::directory::{delete_account, directory_page, directory_query, visible_user};
+use crate::http::error::ApiError;
+use crate::http::extract::AuthUser;
+use crate::http::paging::{Page, Params};
 
 pub fn router() -> Router<AppState> {
     Router::new()
