@@ -8,13 +8,27 @@ use crate::app::AppState;
 use crate::auth::{Claims, Device, RefreshError, TokenPair};
 use crate::http::error::ApiError;
 
-/// Rotates `token`; a replayed older token revokes its whole session (and says so).
+/// How a refresh answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// A new refresh token each time (the canonical API, TLR, LIT).
+    Rotate,
+    /// A new access token only; the refresh token stays (SIN, DRA, TMA, whose clients keep it).
+    Keep,
+}
+
+/// Refreshes with `token`; a replayed older token revokes its whole session (and says so).
 pub async fn refresh(
     state: &AppState,
     token: &str,
+    rotation: Rotation,
     device: &Device,
 ) -> Result<(TokenPair, User), ApiError> {
-    match state.sessions.refresh(token).await {
+    let answer = match rotation {
+        Rotation::Rotate => state.sessions.refresh(token).await,
+        Rotation::Keep => state.sessions.reissue(token).await,
+    };
+    match answer {
         Ok(rotated) => Ok(rotated),
         Err(RefreshError::Reused) => {
             tracing::warn!(client.ip = %device.ip, "refresh token replayed; its session was revoked");

@@ -157,6 +157,42 @@ impl Sessions {
         Err(RefreshError::Ended)
     }
 
+    /// A new access token for the session `token` names, without rotating it: the same refresh
+    /// token stays current (simplejwt's `ROTATE_REFRESH_TOKENS = False`, which some seeds'
+    /// clients rely on). The token must be the session's current one, or one step behind inside
+    /// the grace window; an older one is a replay and revokes the session, as in `refresh`.
+    pub async fn reissue(&self, token: &str) -> Result<(TokenPair, User), RefreshError> {
+        let claims = self.codec.decode(token).ok_or(RefreshError::Invalid)?;
+        let now = self.now();
+        let session = self
+            .store
+            .session(claims.session)
+            .await?
+            .ok_or(RefreshError::Invalid)?;
+        if session.revoked_at.is_some() || session.expires_at <= now {
+            return Err(RefreshError::Ended);
+        }
+        let current = claims.counter == session.counter
+            || (claims.counter + 1 == session.counter && self.in_grace(&session, now));
+        if !current {
+            if claims.counter < session.counter {
+                self.end(&session, now).await?;
+                return Err(RefreshError::Reused);
+            }
+            return Err(RefreshError::Invalid);
+        }
+        let user = self
+            .store
+            .user_by_id(session.user_id)
+            .await?
+            .filter(|u| u.is_active)
+            .ok_or(RefreshError::Inactive)?;
+        let pair = self
+            .pair(&user, session.id, claims.counter, now)
+            .map_err(RefreshError::Signing)?;
+        Ok((pair, user))
+    }
+
     /// The session a refresh token names, if it is authentic (expired or not).
     pub fn session_of(&self, token: &str) -> Option<SessionId> {
         self.codec.decode(token).map(|c| c.session)

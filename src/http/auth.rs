@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::extract::{AuthUser, Json};
 use super::validate::Checks;
 use crate::accounts;
+use crate::accounts::tokens::Rotation;
 use crate::app::AppState;
 use crate::auth::Device;
 
@@ -127,17 +128,37 @@ pub struct RefreshBody {
     refresh: Option<String>,
 }
 
-/// Rotates `{refresh}`: the new pair, without the user. Every seed's refresh path answers here
-/// too (their `{access}` plus the rotated `refresh`).
+/// Rotates `{refresh}`: the new pair, without the user. TLR's and LIT's refresh paths answer
+/// here too (their `{access, refresh}`, rotated as theirs were).
 pub async fn refresh(
     State(state): State<AppState>,
     device: Device,
     Json(body): Json<RefreshBody>,
 ) -> Result<TokensOut, ApiError> {
+    refresh_as(&state, &device, &body, Rotation::Rotate).await
+}
+
+/// SIN's, DRA's and TMA's refresh: their simplejwt did not rotate, and their clients keep the
+/// first refresh token, so this answers a new `access` and the same `refresh`.
+pub async fn refresh_access(
+    State(state): State<AppState>,
+    device: Device,
+    Json(body): Json<RefreshBody>,
+) -> Result<TokensOut, ApiError> {
+    refresh_as(&state, &device, &body, Rotation::Keep).await
+}
+
+async fn refresh_as(
+    state: &AppState,
+    device: &Device,
+    body: &RefreshBody,
+    rotation: Rotation,
+) -> Result<TokensOut, ApiError> {
     let mut c = Checks::new();
     let token = c.required("refresh", body.refresh.as_deref());
     c.finish()?;
-    let (pair, _) = accounts::tokens::refresh(&state, token.unwrap_or_default(), &device).await?;
+    let token = token.unwrap_or_default();
+    let (pair, _) = accounts::tokens::refresh(state, token, rotation, device).await?;
     Ok(TokensOut::new(pair, None))
 }
 

@@ -5,6 +5,7 @@
 
 mod dra;
 mod hostile;
+mod kept_refresh;
 mod lit;
 mod postman;
 mod sin;

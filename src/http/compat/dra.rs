@@ -28,7 +28,7 @@ use crate::auth::Device;
 use crate::auth::codes::Codes;
 use crate::auth::secrets::SecretError;
 use crate::http::activation::{EmailBody, email_only};
-use crate::http::auth::{MAX_GENDER, MAX_PHONE, parse_date, refresh};
+use crate::http::auth::{MAX_GENDER, MAX_PHONE, parse_date, refresh_access};
 use crate::http::dto::no_store;
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
@@ -36,7 +36,7 @@ use crate::http::validate::Checks;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/auth/refresh/", post(refresh))
+        .route("/auth/refresh/", post(refresh_access))
         .route("/auth/email_request/", post(email_request))
         .route("/auth/check_otp/", post(check_otp))
         .route("/auth/reset_password/", post(reset_password))

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::auth::{Device, TokenPair};
-use crate::http::auth::{SignUp, SignUpNames, login_with_password, refresh, sign_up};
+use crate::http::auth::{SignUp, SignUpNames, login_with_password, refresh_access, sign_up};
 use crate::http::dto::no_store;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/login/", post(login))
         .route("/api/register/", post(register))
-        .route("/api/token/refresh/", post(refresh))
+        .route("/api/token/refresh/", post(refresh_access))
 }
 
 /// DRA's user: its field names, `image` (always null: this server stores no upload at this
