@@ -16,8 +16,9 @@ use crate::auth::codes::Codes;
 use crate::auth::secrets::Secrets;
 use crate::auth::{AccessTokens, Passwords, RefreshCodec, Revocations, Sessions, keys::Keys};
 use crate::clock::Clock;
-use crate::config::{Config, MailBackend};
+use crate::config::{Config, MailBackend, Switch};
 use crate::jobs::Worker;
+use crate::limits::Limiter;
 use crate::mail::Mailer;
 
 /// Shared by every handler; cheap to clone.
@@ -36,6 +37,8 @@ pub struct AppState {
     pub policy: Arc<PasswordPolicy>,
     pub roles: Arc<RoleSet>,
     pub audit: Audit,
+    /// Rate limits; `None` when `rate_limits = "off"`.
+    pub limits: Option<Limiter>,
 }
 
 /// The argon2 parameters the configuration names.
@@ -79,6 +82,8 @@ impl AppState {
             Some(url) => Some(connect_redis(url).await?),
             None => None,
         };
+        let limits = (config.rate_limits == Switch::On)
+            .then(|| Limiter::new(&config, clock.clone(), redis.clone()));
         let revocations = Revocations::new(config.access_ttl + config.jwt_leeway, redis);
         revocations
             .start(
@@ -108,6 +113,7 @@ impl AppState {
         let secrets = Secrets::new(store.clone(), Codes::new(code_key), clock.clone(), &config);
         Ok(Self {
             audit: Audit::new(store.clone(), clock.clone()),
+            limits,
             secrets,
             mailer: mailer(&config)?,
             jobs_wake: Arc::default(),

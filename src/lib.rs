@@ -2,7 +2,8 @@
 //!
 //! Reading order: `config` (what can be set) → `app` (state, start, shutdown) → `http` (routes
 //! and the wire format) → `auth` (passwords, tokens, sessions) → the `gatehouse-domain` crate
-//! (types and the store contract) → one store crate. `jobs` and `mail` carry side effects out of
+//! (types and the store contract) → one store crate. `limits` keeps brute force and floods out
+//! of all of it. `jobs` and `mail` carry side effects out of
 //! the request path.
 
 pub mod app;
@@ -13,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod http;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod store;
 pub mod telemetry;
