@@ -16,8 +16,9 @@ use crate::auth::codes::Codes;
 use crate::auth::secrets::Secrets;
 use crate::auth::{AccessTokens, Passwords, RefreshCodec, Revocations, Sessions, keys::Keys};
 use crate::clock::Clock;
-use crate::config::{Config, MailBackend};
+use crate::config::{Config, MailBackend, Switch};
 use crate::jobs::Worker;
+use crate::limits::Limiter;
 use crate::mail::Mailer;
 
 /// Shared by every handler: one pointer, so the per-request clone axum makes is one atomic
@@ -49,6 +50,8 @@ pub struct Services {
     pub policy: Arc<PasswordPolicy>,
     pub roles: Arc<RoleSet>,
     pub audit: Audit,
+    /// Rate limits; `None` when `rate_limits = "off"`.
+    pub limits: Option<Limiter>,
 }
 
 /// The argon2 parameters the configuration names.
@@ -92,6 +95,8 @@ impl AppState {
             Some(url) => Some(connect_redis(url).await?),
             None => None,
         };
+        let limits = (config.rate_limits == Switch::On)
+            .then(|| Limiter::new(&config, clock.clone(), redis.clone()));
         let revocations = Revocations::new(config.access_ttl + config.jwt_leeway, redis);
         revocations
             .start(
@@ -121,6 +126,7 @@ impl AppState {
         let secrets = Secrets::new(store.clone(), Codes::new(code_key), clock.clone(), &config);
         Ok(Self(Arc::new(Services {
             audit: Audit::new(store.clone(), clock.clone()),
+            limits,
             secrets,
             mailer: mailer(&config)?,
             jobs_wake: Arc::default(),

@@ -24,6 +24,14 @@ pub enum EmailVerification {
     Off,
 }
 
+/// A feature that is on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,7 +52,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; unset means `sqlite://<data_dir>/gatehouse.db`.
     pub database_url: Option<String>,
-    /// Enables cross-node revocation fan-out.
+    /// Enables cross-node revocation fan-out and shared rate-limit counters.
     pub redis_url: Option<String>,
     /// Base of links in emails; unset means `http://<addr>`.
     pub public_url: Option<String>,
@@ -101,6 +109,28 @@ pub struct Config {
     /// A request taking longer is answered 503.
     #[serde(deserialize_with = "de::duration")]
     pub request_timeout: Duration,
+    /// Rate limits and brute-force backoff; `off` for benchmarks and load tests.
+    pub rate_limits: Switch,
+    /// Failed credential checks per identifier, and per IP+identifier, within
+    /// `rate_limit_failure_window`; from then on each failure waits 1 s, doubling.
+    pub rate_limit_failures: u32,
+    #[serde(deserialize_with = "de::duration")]
+    pub rate_limit_failure_window: Duration,
+    /// The longest wait the doubling reaches.
+    #[serde(deserialize_with = "de::duration")]
+    pub rate_limit_backoff_max: Duration,
+    /// Requests per IP per minute to the limited (credential, email, registration) endpoints.
+    pub rate_limit_requests_per_ip: u32,
+    /// Code, reset and resend emails per address per hour.
+    pub rate_limit_emails: u32,
+    /// Code, reset and resend emails per IP per hour.
+    pub rate_limit_emails_per_ip: u32,
+    /// Registrations per IP per hour.
+    pub rate_limit_registrations_per_ip: u32,
+    /// A header a trusted reverse proxy sets to the client's address (`X-Forwarded-For`); its
+    /// right-most address is the client. Unset: the socket's address, since clients can forge
+    /// headers when no proxy overwrites them.
+    pub trusted_proxy_header: Option<String>,
     /// On SIGTERM/Ctrl-C, how long in-flight requests get to finish.
     #[serde(deserialize_with = "de::duration")]
     pub shutdown_grace: Duration,
@@ -187,6 +217,15 @@ impl Default for Config {
             hash_queue: 256,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            rate_limits: Switch::On,
+            rate_limit_failures: 10,
+            rate_limit_failure_window: Duration::from_mins(15),
+            rate_limit_backoff_max: Duration::from_mins(15),
+            rate_limit_requests_per_ip: 60,
+            rate_limit_emails: 5,
+            rate_limit_emails_per_ip: 30,
+            rate_limit_registrations_per_ip: 20,
+            trusted_proxy_header: None,
             shutdown_grace: Duration::from_secs(20),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
@@ -317,6 +356,7 @@ impl Config {
             );
         }
         self.validate_mail_and_jobs()?;
+        self.validate_limits()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log).is_err() {
             return bad(
                 "GATEHOUSE_LOG",
@@ -368,6 +408,56 @@ impl Config {
         }
         if self.job_max_attempts == 0 {
             return bad("GATEHOUSE_JOB_MAX_ATTEMPTS", "a number of at least 1");
+        }
+        Ok(())
+    }
+
+    /// The rate-limit settings.
+    fn validate_limits(&self) -> Result<(), ConfigError> {
+        let bad = |setting: &str, accepted: &str| {
+            Err(ConfigError(format!("{setting}: expected {accepted}")))
+        };
+        let counts = [
+            ("GATEHOUSE_RATE_LIMIT_FAILURES", self.rate_limit_failures),
+            (
+                "GATEHOUSE_RATE_LIMIT_REQUESTS_PER_IP",
+                self.rate_limit_requests_per_ip,
+            ),
+            ("GATEHOUSE_RATE_LIMIT_EMAILS", self.rate_limit_emails),
+            (
+                "GATEHOUSE_RATE_LIMIT_EMAILS_PER_IP",
+                self.rate_limit_emails_per_ip,
+            ),
+            (
+                "GATEHOUSE_RATE_LIMIT_REGISTRATIONS_PER_IP",
+                self.rate_limit_registrations_per_ip,
+            ),
+        ];
+        if let Some((setting, _)) = counts.iter().find(|(_, n)| *n == 0) {
+            return bad(
+                setting,
+                "a number of at least 1 (GATEHOUSE_RATE_LIMITS=off disables limits)",
+            );
+        }
+        if self.rate_limit_failure_window < Duration::from_secs(1) {
+            return bad(
+                "GATEHOUSE_RATE_LIMIT_FAILURE_WINDOW",
+                "a duration of at least 1s, e.g. 15m",
+            );
+        }
+        if self.rate_limit_backoff_max < Duration::from_secs(1) {
+            return bad(
+                "GATEHOUSE_RATE_LIMIT_BACKOFF_MAX",
+                "a duration of at least 1s, e.g. 15m",
+            );
+        }
+        if let Some(name) = &self.trusted_proxy_header
+            && axum::http::HeaderName::from_bytes(name.trim().as_bytes()).is_err()
+        {
+            return bad(
+                "GATEHOUSE_TRUSTED_PROXY_HEADER",
+                "a header name such as X-Forwarded-For",
+            );
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! The HTTP surface: one `router()` per resource, merged here with the middleware every request
-//! passes through (request id, tracing, timeout, body limit, panic and 500 handling).
+//! passes through (request id, tracing, timeout, rate limits, body limit, panic and 500
+//! handling).
 
 pub mod activation;
 pub mod admin;
@@ -11,6 +12,7 @@ pub mod email_change;
 pub mod error;
 pub mod extract;
 pub mod invite;
+pub mod limits;
 pub mod otp;
 pub mod paging;
 pub mod password;
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
             response.extensions_mut().insert(InternalCause(std::sync::Arc::new(anyhow::anyhow!("handler panicked"))));
             response
         }))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::enforce))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {

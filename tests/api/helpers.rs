@@ -16,7 +16,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse::app::Running;
 use gatehouse::clock::Clock;
-use gatehouse::config::{Config, EmailVerification, MailBackend};
+use gatehouse::config::{Config, EmailVerification, MailBackend, Switch};
 use gatehouse_domain::Store;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -156,6 +156,9 @@ impl TestApp {
             email_verification: EmailVerification::Off,
             mail: MailBackend::Memory,
             worker: false,
+            // Every test client is 127.0.0.1 and the clock stands still, so flows that send many
+            // requests would trip the limits; `limits.rs` turns them on where they are tested.
+            rate_limits: Switch::Off,
             ..Config::default()
         };
         configure(&mut config);

@@ -1,7 +1,7 @@
 //! The integration suite: a real server per test on 127.0.0.1:0, driven over HTTP.
 //!
 //! SQLite in a temp dir by default; `TEST_DATABASE_URL=postgres://…` runs every test on a fresh
-//! Postgres database, and `TEST_REDIS_URL` adds the multi-node revocation test.
+//! Postgres database, and `TEST_REDIS_URL` adds the multi-node revocation and rate-limit tests.
 
 #![expect(
     clippy::unwrap_used,
@@ -18,6 +18,7 @@ mod headers;
 mod health;
 mod helpers;
 mod hostile_input;
+mod limits;
 mod login;
 mod logout;
 mod multi_node;
