@@ -14,6 +14,7 @@ use tower::Layer as _;
 use crate::audit::Audit;
 use crate::auth::codes::Codes;
 use crate::auth::secrets::Secrets;
+use crate::auth::user_cache::UserCache;
 use crate::auth::{AccessTokens, Passwords, RefreshCodec, Revocations, Sessions, keys::Keys};
 use crate::clock::Clock;
 use crate::config::{Config, MailBackend, Switch};
@@ -97,7 +98,8 @@ impl AppState {
         };
         let limits = (config.rate_limits == Switch::On)
             .then(|| Limiter::new(&config, clock.clone(), redis.clone()));
-        let revocations = Revocations::new(config.access_ttl + config.jwt_leeway, redis);
+        let users = UserCache::new(config.user_cache_ttl, clock.clone());
+        let revocations = Revocations::new(config.access_ttl + config.jwt_leeway, redis, users);
         revocations
             .start(
                 store.clone(),

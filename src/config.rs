@@ -75,6 +75,11 @@ pub struct Config {
     /// How often each node re-reads revoked sessions from the database (heals missed messages).
     #[serde(deserialize_with = "de::duration")]
     pub revocation_sync: Duration,
+    /// How long a node answers from its cache of users before reading one again; changes made
+    /// through any node reach the others at once over Redis, without Redis within this time.
+    /// `0s` reads the user on every request.
+    #[serde(deserialize_with = "de::duration")]
+    pub user_cache_ttl: Duration,
     pub email_verification: EmailVerification,
     /// Every role a user can have.
     #[serde(deserialize_with = "de::list")]
@@ -203,6 +208,7 @@ impl Default for Config {
             refresh_grace: Duration::from_secs(10),
             jwt_leeway: Duration::ZERO,
             revocation_sync: Duration::from_secs(2),
+            user_cache_ttl: Duration::from_secs(2),
             email_verification: EmailVerification::Required,
             roles: vec!["client".to_owned(), "employee".to_owned()],
             signup_roles: vec!["client".to_owned()],
@@ -312,6 +318,12 @@ impl Config {
         }
         if self.revocation_sync < Duration::from_millis(100) {
             return bad("GATEHOUSE_REVOCATION_SYNC", "a duration of at least 100ms");
+        }
+        if self.user_cache_ttl > Duration::from_mins(1) {
+            return bad(
+                "GATEHOUSE_USER_CACHE_TTL",
+                "a duration of at most 1m (0s turns it off)",
+            );
         }
         if self.db_max_connections == 0 {
             return bad("GATEHOUSE_DB_MAX_CONNECTIONS", "a number of at least 1");

@@ -18,6 +18,7 @@ pub async fn activate(
         .check_code(email, Purpose::Activation, code)
         .await?;
     let redeemed = state.secrets.redeem(&secret, Redemption::Activate).await?;
+    state.sessions.user_changed(redeemed.user.id).await;
     tracing::info!(user.id = %redeemed.user.id, client.ip = %device.ip, "account activated");
     state
         .audit

@@ -66,6 +66,7 @@ pub async fn confirm_change(
         .redeem(&secret, Redemption::ChangeEmail { notice })
         .await?
         .user;
+    state.sessions.user_changed(user.id).await;
     state.jobs_wake.notify_one();
     tracing::info!(user.id = %user.id, client.ip = %device.ip, "email address changed");
     state

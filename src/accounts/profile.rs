@@ -14,6 +14,7 @@ pub async fn update(state: &AppState, user: User, patch: &ProfilePatch) -> Resul
         return Ok(user);
     }
     let user = state.store.update_profile(user.id, patch).await?;
+    state.sessions.user_changed(user.id).await;
     tracing::info!(user.id = %user.id, "profile updated");
     Ok(user)
 }
@@ -33,6 +34,7 @@ pub async fn delete(
         .delete_user(user.id, state.sessions.now())
         .await?;
     state.sessions.announce_revoked(&ended).await;
+    state.sessions.user_changed(user.id).await;
     tracing::info!(user.id = %user.id, client.ip = %device.ip, "account deleted by its owner");
     state
         .audit

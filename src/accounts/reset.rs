@@ -117,6 +117,7 @@ pub async fn confirm(
         .redeem(&secret, Redemption::ResetPassword { hash, notice })
         .await?;
     state.sessions.announce_revoked(&redeemed.revoked).await;
+    state.sessions.user_changed(user.id).await;
     state.jobs_wake.notify_one();
     tracing::info!(user.id = %user.id, sessions_ended = redeemed.revoked.len(), client.ip = %device.ip, "password reset");
     state

@@ -13,6 +13,7 @@ pub mod refresh;
 pub mod revocation;
 pub mod secrets;
 pub mod sessions;
+pub mod user_cache;
 
 pub use access::{AccessTokens, Claims, TokenError};
 pub use passwords::{Busy, Passwords, Verdict};

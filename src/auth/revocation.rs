@@ -5,6 +5,8 @@
 //! updated by this node's own revocations, fanned out to other nodes over Redis pub/sub when
 //! `REDIS_URL` is set, and re-read from the database every `revocation_sync` so a missed message
 //! (or no Redis at all) leaves a node trusting a revoked session for at most that long.
+//!
+//! The same subscription carries "this user changed" announcements for the nodes' `UserCache`s.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -12,13 +14,16 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt as _;
-use gatehouse_domain::{RevokedSession, SessionId, Store};
+use gatehouse_domain::{RevokedSession, SessionId, Store, UserId};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::user_cache::UserCache;
 use crate::clock::Clock;
 
 const CHANNEL: &str = "gatehouse:revoked-sessions";
+/// Users whose stored state changed: other nodes drop them from their `UserCache`.
+const USERS_CHANNEL: &str = "gatehouse:changed-users";
 /// How long a publish may take before we give up on it and rely on the periodic re-read.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -29,6 +34,7 @@ pub struct Revocations {
     /// Entries older than this are dropped: every token of that session has expired.
     hold: Duration,
     redis: Option<redis::aio::ConnectionManager>,
+    users: UserCache,
 }
 
 impl std::fmt::Debug for Revocations {
@@ -41,12 +47,29 @@ impl std::fmt::Debug for Revocations {
 }
 
 impl Revocations {
-    pub fn new(hold: Duration, redis: Option<redis::aio::ConnectionManager>) -> Self {
+    pub fn new(
+        hold: Duration,
+        redis: Option<redis::aio::ConnectionManager>,
+        users: UserCache,
+    ) -> Self {
         Self {
             revoked: Arc::default(),
             hold,
             redis,
+            users,
         }
+    }
+
+    /// This node's cache of recently read users.
+    pub fn users(&self) -> &UserCache {
+        &self.users
+    }
+
+    /// Drops changed users from this node's cache and tells the other nodes to do the same.
+    pub async fn announce_users_changed(&self, ids: &[UserId]) {
+        self.users.forget(ids);
+        let payload: Vec<String> = ids.iter().map(|id| id.0.to_string()).collect();
+        self.publish(USERS_CHANNEL, payload.join(" ")).await;
     }
 
     /// A hash lookup: is this session revoked?
@@ -64,19 +87,25 @@ impl Revocations {
                 .iter()
                 .map(|&id| RevokedSession { id, revoked_at: at }),
         );
+        self.publish(CHANNEL, encode(sessions, at)).await;
+    }
+
+    /// Publishes on `channel` when there is Redis; a failure is logged, and other nodes catch up
+    /// from the database (revocations) or their cache's time to live (users).
+    async fn publish(&self, channel: &str, payload: String) {
         let Some(redis) = &self.redis else { return };
-        let payload = encode(sessions, at);
+        if payload.is_empty() {
+            return;
+        }
         let mut conn = redis.clone();
         let mut command = redis::cmd("PUBLISH");
-        command.arg(CHANNEL).arg(payload);
+        command.arg(channel).arg(payload);
         match tokio::time::timeout(PUBLISH_TIMEOUT, command.query_async::<i64>(&mut conn)).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
-                tracing::warn!(error = %e, "publishing a revocation failed; other nodes catch up from the database");
+                tracing::warn!(channel, error = %e, "publishing failed; other nodes catch up");
             }
-            Err(_) => tracing::warn!(
-                "publishing a revocation timed out; other nodes catch up from the database"
-            ),
+            Err(_) => tracing::warn!(channel, "publishing timed out; other nodes catch up"),
         }
     }
 
@@ -128,7 +157,7 @@ impl Revocations {
 
     async fn connect(client: &redis::Client) -> anyhow::Result<redis::aio::PubSub> {
         let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.subscribe(CHANNEL).await?;
+        pubsub.subscribe(&[CHANNEL, USERS_CHANNEL]).await?;
         Ok(pubsub)
     }
 
@@ -193,6 +222,14 @@ impl Revocations {
         let mut messages = pubsub.on_message();
         while let Some(message) = messages.next().await {
             let payload: String = message.get_payload()?;
+            if message.get_channel_name() == USERS_CHANNEL {
+                let ids: Vec<UserId> = payload
+                    .split(' ')
+                    .filter_map(|id| id.parse().ok().map(UserId))
+                    .collect();
+                self.users.forget(&ids);
+                continue;
+            }
             match decode(&payload) {
                 Some(found) => self.remember(found),
                 None => tracing::warn!("ignoring a malformed revocation message"),

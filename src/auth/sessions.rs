@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use gatehouse_domain::{NewSession, Session, SessionId, Store, StoreError, User};
+use gatehouse_domain::{NewSession, Session, SessionId, Store, StoreError, User, UserId};
 
 use super::{AccessTokens, RefreshCodec, Revocations};
 use crate::clock::Clock;
@@ -94,6 +94,23 @@ impl Sessions {
         self.clock.now()
     }
 
+    /// The user as stored now, from this node's cache when it read them within its time to live.
+    pub async fn current_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.revocations.users().get(id) {
+            return Ok(Some(user));
+        }
+        let user = self.store.user_by_id(id).await?;
+        if let Some(user) = &user {
+            self.revocations.users().put(user.clone());
+        }
+        Ok(user)
+    }
+
+    /// Call after changing a user's stored state: every node reads them again.
+    pub async fn user_changed(&self, id: UserId) {
+        self.revocations.announce_users_changed(&[id]).await;
+    }
+
     /// Starts a session for a user who just proved who they are.
     pub async fn open(&self, user: &User, device: Device) -> anyhow::Result<TokenPair> {
         let now = self.now();
@@ -108,6 +125,8 @@ impl Sessions {
                 expires_at: now + self.refresh_ttl,
             })
             .await?;
+        // `last_login` moved; other nodes may show the old one until their entry expires.
+        self.revocations.users().forget(&[user.id]);
         self.pair(user, session.id, session.counter, now)
     }
 

@@ -260,6 +260,7 @@ async fn update(
         .update_account(target.id, &change, state.clock.now())
         .await?;
     state.sessions.announce_revoked(&revoked).await;
+    state.sessions.user_changed(user.id).await;
     let mut changes = Map::new();
     if let Some(v) = change.is_active {
         changes.insert("is_active".to_owned(), json!(v));
@@ -319,6 +320,7 @@ pub async fn delete_account(
         .delete_user(target.id, state.clock.now())
         .await?;
     state.sessions.announce_revoked(&revoked).await;
+    state.sessions.user_changed(target.id).await;
     state
         .audit
         .event(AuditEvent::AccountDeleted, device)

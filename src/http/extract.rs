@@ -125,8 +125,8 @@ impl FromRequestParts<AppState> for AuthUser {
             .verify(token, state.sessions.now())
             .await?;
         let user = state
-            .store
-            .user_by_id(UserId(claims.user_id))
+            .sessions
+            .current_user(UserId(claims.user_id))
             .await?
             .filter(|u| u.public_id.0 == claims.sub)
             .ok_or_else(|| ApiError::unauthorized("User not found.", "user_not_found"))?;

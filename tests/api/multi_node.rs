@@ -101,3 +101,46 @@ async fn two_nodes_on_one_database_share_signing_keys_and_users() {
         Some(2)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_change_on_one_node_shows_on_the_other_at_once_through_redis() {
+    let test = "a_profile_change_on_one_node_shows_on_the_other_at_once_through_redis";
+    let Some((_, redis)) = postgres_and_redis(test) else {
+        return;
+    };
+    let configure = |c: &mut gatehouse::config::Config| {
+        c.redis_url = Some(redis.clone());
+        // Only the announcement can reach node B's cache in time.
+        c.user_cache_ttl = Duration::from_mins(1);
+    };
+    let a = TestApp::spawn_with(configure).await;
+    let b = a.spawn_peer(configure).await;
+    let user = a.register_and_login().await;
+    assert_eq!(
+        b.me(&user.access).await.body["role"],
+        "client",
+        "node B caches the user"
+    );
+
+    let patched = a
+        .patch_me(&user.access, &serde_json::json!({"first_name": "Renamed"}))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{patched:#?}");
+
+    let started = Instant::now();
+    loop {
+        let seen = b.me(&user.access).await;
+        if seen.body["first_name"] == "Renamed" {
+            break;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "node B still shows the old user: {seen:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    eprintln!(
+        "{test}: node B saw the change after {:?}",
+        started.elapsed()
+    );
+}

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Parser;
+use gatehouse::auth::user_cache::UserCache;
 use gatehouse::auth::{AccessTokens, Revocations, Sessions, keys::Keys};
 use gatehouse::clock::Clock;
 use gatehouse_domain::{NewSession, SessionId};
@@ -29,7 +30,8 @@ async fn main() -> anyhow::Result<()> {
     let store = gatehouse_bench::open_store(&config).await?;
     let clock = Clock::System;
     let keys = Keys::load(store.clone(), clock.now()).await?;
-    let revocations = Revocations::new(config.access_ttl, None);
+    let users = UserCache::new(config.user_cache_ttl, clock.clone());
+    let revocations = Revocations::new(config.access_ttl, None, users);
     let access = AccessTokens::new(
         keys,
         revocations.clone(),
