@@ -111,6 +111,12 @@ pub struct Config {
     pub hash_queue: usize,
     /// Largest accepted JSON body in bytes.
     pub max_body_bytes: usize,
+    /// Browser origins allowed to call the API (`https://app.example.com`), or `*`; empty: no
+    /// CORS headers at all.
+    #[serde(deserialize_with = "de::list")]
+    pub cors_origins: Vec<String>,
+    /// Whether those origins may send credentials (cookies, HTTP authentication).
+    pub cors_credentials: bool,
     /// A request taking longer is answered 503.
     #[serde(deserialize_with = "de::duration")]
     pub request_timeout: Duration,
@@ -222,6 +228,8 @@ impl Default for Config {
             hash_concurrency: None,
             hash_queue: 256,
             max_body_bytes: 64 * 1024,
+            cors_origins: Vec::new(),
+            cors_credentials: false,
             request_timeout: Duration::from_secs(30),
             rate_limits: Switch::On,
             rate_limit_failures: 10,
@@ -331,6 +339,7 @@ impl Config {
         if self.hash_concurrency == Some(0) {
             return bad("GATEHOUSE_HASH_CONCURRENCY", "a number of at least 1");
         }
+        self.validate_cors()?;
         if self.max_body_bytes < 1024 {
             return bad("GATEHOUSE_MAX_BODY_BYTES", "a number of at least 1024");
         }
@@ -374,6 +383,31 @@ impl Config {
                 "GATEHOUSE_LOG",
                 "a log filter such as info or gatehouse=debug",
             );
+        }
+        Ok(())
+    }
+
+    /// CORS origins are exact origins (scheme, host, port) or `*`, never `*` with credentials.
+    fn validate_cors(&self) -> Result<(), ConfigError> {
+        let origin = |o: &str| {
+            let rest = o
+                .strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"));
+            rest.is_some_and(|host| !host.is_empty() && !host.contains('/'))
+                && axum::http::HeaderValue::from_str(o).is_ok()
+        };
+        if let Some(bad) = self.cors_origins.iter().find(|o| *o != "*" && !origin(o)) {
+            return Err(ConfigError(format!(
+                "GATEHOUSE_CORS_ORIGINS: {bad:?} is not an origin: expected `*` or \
+                 scheme://host[:port] such as https://app.example.com, without a path"
+            )));
+        }
+        if self.cors_credentials && self.cors_origins.iter().any(|o| o == "*") {
+            return Err(ConfigError(
+                "GATEHOUSE_CORS_CREDENTIALS: expected false while GATEHOUSE_CORS_ORIGINS is `*`: \
+                 credentials need the origins named"
+                    .to_owned(),
+            ));
         }
         Ok(())
     }

@@ -105,6 +105,23 @@ fn a_bad_setting_stops_start_up_naming_the_setting_and_the_accepted_values() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
+
+    let out = gatehouse(&dir)
+        .arg("check")
+        .env("GATEHOUSE_CORS_ORIGINS", "*")
+        .env("GATEHOUSE_CORS_CREDENTIALS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CORS_CREDENTIALS"));
+
+    let out = gatehouse(&dir)
+        .arg("check")
+        .env("GATEHOUSE_CORS_ORIGINS", "https://app.example.com/path")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CORS_ORIGINS"));
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod dto;
 pub mod email_change;
 pub mod error;
 pub mod extract;
+pub mod hygiene;
 pub mod invite;
 pub mod limits;
 pub mod otp;
@@ -73,6 +74,8 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn_with_state(state.clone(), limits::enforce))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(middleware::from_fn(hygiene::security_headers))
+        .layer(tower::util::option_layer(hygiene::cors(&state.config)))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 // The path only: query strings can carry tokens (password-reset links).

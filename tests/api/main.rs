@@ -26,6 +26,7 @@ mod password_change;
 mod refresh;
 mod register;
 mod sessions;
+mod transport;
 mod users_me;
 mod verify;
 mod wire_errors;
