@@ -4,6 +4,7 @@
 //! Postman collection is replayed as a client would send it.
 
 mod dra;
+mod enumeration;
 mod hostile;
 mod kept_refresh;
 mod lit;
