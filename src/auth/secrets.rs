@@ -63,25 +63,15 @@ impl Secrets {
     pub async fn register(&self, user: NewUser) -> Result<User, SecretError> {
         let now = self.clock.now();
         let code = Codes::new_code();
-        let secret = Self::secret(
-            Purpose::Activation,
-            self.codes
-                .code_hash(user.public_id, Purpose::Activation, &code),
-            now,
-            self.code_ttl,
-        );
+        let hash = self
+            .codes
+            .code_hash(user.public_id, Purpose::Activation, &code);
+        let secret = Self::secret(Purpose::Activation, hash, now, self.code_ttl);
         let kind = MailKind::Activation {
             code: code.expose().to_owned(),
             minutes: minutes(self.code_ttl),
         };
-        let job = Job::email(
-            Outgoing::new(user.email.as_ref(), user.username.as_ref(), kind),
-            now,
-        )?;
-        Ok(self
-            .store
-            .create_user_with_secret(user, secret, job)
-            .await?)
+        self.create_with(user, secret, kind).await
     }
 
     /// Creates a user invited by staff, with a set-password link and its email, in one store
@@ -90,19 +80,25 @@ impl Secrets {
     pub async fn invite(&self, user: NewUser) -> Result<User, SecretError> {
         let now = self.clock.now();
         let token = Codes::new_token();
-        let secret = Self::secret(
-            Purpose::ResetLink,
-            self.codes.token_hash(Purpose::ResetLink, &token),
-            now,
-            self.invite_ttl,
-        );
+        let hash = self.codes.token_hash(Purpose::ResetLink, &token);
+        let secret = Self::secret(Purpose::ResetLink, hash, now, self.invite_ttl);
         let kind = MailKind::Invitation {
             link: format!("{}/api/reset-password/?token={token}", self.public_base),
             minutes: minutes(self.invite_ttl),
         };
+        self.create_with(user, secret, kind).await
+    }
+
+    /// Creates `user` with their first `secret` and the email `kind` that delivers it.
+    async fn create_with(
+        &self,
+        user: NewUser,
+        secret: NewSecret,
+        kind: MailKind,
+    ) -> Result<User, SecretError> {
         let job = Job::email(
             Outgoing::new(user.email.as_ref(), user.username.as_ref(), kind),
-            now,
+            self.clock.now(),
         )?;
         Ok(self
             .store

@@ -185,8 +185,8 @@ pub struct LogoutBody {
 }
 
 /// Ends the caller's session; a refresh token in the body, if it is the caller's, ends its
-/// session too (a client holding tokens of two logins).
-async fn logout(
+/// session too (a client holding tokens of two logins). SIN's `api/logout/` answers here too.
+pub async fn logout(
     State(state): State<AppState>,
     caller: AuthUser,
     device: Device,

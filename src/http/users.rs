@@ -113,8 +113,8 @@ pub struct DeleteBody {
     current_password: Option<String>,
 }
 
-/// Deletes the account for good; its sessions and tokens die with it.
-async fn remove(
+/// Deletes the account for good; its sessions and tokens die with it (also LIT's `user/me/`).
+pub async fn remove(
     State(state): State<AppState>,
     caller: AuthUser,
     device: Device,

@@ -25,6 +25,7 @@ use crate::http::auth::{CANONICAL_NAMES, MAX_NAME, SignUp, refresh, sign_up, ver
 use crate::http::dto::{MAYBE_SENT, TokensOut};
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
+use crate::http::users::remove;
 use crate::http::validate::Checks;
 
 pub fn router() -> Router<AppState> {
@@ -208,29 +209,4 @@ async fn update(
     c.finish()?;
     let user = accounts::profile::update(&state, caller.user, &patch).await?;
     Ok(axum::Json(user.into()))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DeleteBody {
-    current_password: Option<String>,
-}
-
-async fn remove(
-    State(state): State<AppState>,
-    caller: AuthUser,
-    device: Device,
-    Json(body): Json<DeleteBody>,
-) -> Result<StatusCode, ApiError> {
-    let mut c = Checks::new();
-    let password = c.required("current_password", body.current_password.as_deref());
-    c.finish()?;
-    let password = password.unwrap_or_default();
-    accounts::profile::delete(
-        &state,
-        &caller.user,
-        ("current_password", password),
-        &device,
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,6 @@
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{post, put};
 use serde::Deserialize;
@@ -19,6 +18,7 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
 use crate::http::activation::{EmailBody, email_only};
+use crate::http::auth::logout;
 use crate::http::dto::MAYBE_SENT;
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
@@ -30,30 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/logout/", post(logout))
         .route("/api/change-password/{pk}/", put(change).patch(change))
         .route("/api/request-reset-password/", post(request_reset))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LogoutBody {
-    refresh: Option<String>,
-}
-
-/// Ends the caller's session, and the one `refresh` names if it is the caller's (anybody
-/// else's token is left alone).
-async fn logout(
-    State(state): State<AppState>,
-    caller: AuthUser,
-    device: Device,
-    Json(body): Json<LogoutBody>,
-) -> Result<StatusCode, ApiError> {
-    accounts::tokens::logout(
-        &state,
-        &caller.user,
-        caller.session,
-        body.refresh.as_deref(),
-        &device,
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
