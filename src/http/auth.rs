@@ -54,11 +54,7 @@ async fn register(
 ) -> Result<impl IntoResponse, ApiError> {
     let mut c = Checks::new();
     let given = body.password.as_deref().filter(|p| !p.trim().is_empty());
-    if let (Some(password), Some(again)) = (given, body.re_password.as_deref())
-        && password != again
-    {
-        c.add("re_password", "The two password fields didn't match.");
-    }
+    c.confirmation("re_password", given, body.re_password.as_deref());
     let raw = SignUp {
         username: body.username.as_deref(),
         email: body.email.as_deref(),

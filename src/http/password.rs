@@ -63,11 +63,7 @@ pub async fn change_password(
     let old = c.required(fields.old.0, fields.old.1);
     let new = c.required(fields.new.0, fields.new.1);
     let again = c.required(fields.again.0, fields.again.1);
-    if let (Some(new), Some(again)) = (new, again)
-        && new != again
-    {
-        c.add(fields.again.0, "The two password fields didn't match.");
-    }
+    c.confirmation(fields.again.0, new, again);
     let user = &caller.user;
     let new = c.new_password(
         &state.policy,

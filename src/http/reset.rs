@@ -91,11 +91,7 @@ pub async fn reset_password(
     let mut c = Checks::new();
     let new = c.required("new_password", body.new_password.as_deref());
     let again = body.re_new_password.as_deref();
-    if let (Some(new), Some(again)) = (new, again)
-        && new != again
-    {
-        c.add(again_field, "The two password fields didn't match.");
-    }
+    c.confirmation(again_field, new, again);
     let proof = proof(&mut c, body);
     c.finish()?;
     let (Some(new), Some(proof)) = (new, proof) else {

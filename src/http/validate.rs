@@ -75,6 +75,16 @@ impl Checks {
         Some(value.to_owned())
     }
 
+    /// Records under `field` that the confirmation differs from the password, when both are
+    /// given.
+    pub fn confirmation(&mut self, field: &str, password: Option<&str>, again: Option<&str>) {
+        if let (Some(password), Some(again)) = (password, again)
+            && password != again
+        {
+            self.add(field, "The two password fields didn't match.");
+        }
+    }
+
     /// A present password that `policy` accepts for an account with these identifiers; every
     /// problem is recorded under `field`.
     pub fn new_password(
