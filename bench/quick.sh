@@ -11,7 +11,7 @@ bin="$CARGO_TARGET_DIR/release/gatehouse"
 work=$(mktemp -d); port=18$((RANDOM % 900 + 100))
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 GATEHOUSE_DATA_DIR="$work" GATEHOUSE_ADDR="127.0.0.1:$port" GATEHOUSE_LOG=warn \
-  GATEHOUSE_EMAIL_VERIFICATION=off "$bin" serve & pid=$!
+  GATEHOUSE_EMAIL_VERIFICATION=off GATEHOUSE_RATE_LIMITS=off "$bin" serve & pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 sleep 1
