@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod invite;
 pub mod limits;
+pub mod mfa;
 pub mod otp;
 pub mod paging;
 pub mod password;
@@ -45,6 +46,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let api_auth = auth::router()
         .merge(activation::router())
+        .merge(mfa::router())
         .merge(otp::router())
         .merge(password::router())
         .merge(reset::router())
