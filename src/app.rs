@@ -13,7 +13,9 @@ use tower::Layer as _;
 
 use crate::audit::Audit;
 use crate::auth::codes::Codes;
+use crate::auth::mfa::Mfa;
 use crate::auth::secrets::Secrets;
+use crate::auth::totp::Totps;
 use crate::auth::user_cache::UserCache;
 use crate::auth::{AccessTokens, Passwords, RefreshCodec, Revocations, Sessions, keys::Keys};
 use crate::clock::Clock;
@@ -44,6 +46,8 @@ pub struct Services {
     pub sessions: Sessions,
     pub keys: Keys,
     pub secrets: Secrets,
+    /// The TOTP second factor: enrolment, login challenges, recovery codes.
+    pub mfa: Mfa,
     pub mailer: Mailer,
     /// Wakes this node's worker when a request enqueued a job.
     pub jobs_wake: Arc<tokio::sync::Notify>,
@@ -92,6 +96,9 @@ impl AppState {
         let code_key = store
             .ensure_secret("one_time_secret_mac", &rand::random::<[u8; 32]>())
             .await?;
+        let totp_key = store
+            .ensure_secret("totp_secret_seal", &rand::random::<[u8; 32]>())
+            .await?;
         let redis = match &config.redis_url {
             Some(url) => Some(connect_redis(url).await?),
             None => None,
@@ -125,11 +132,19 @@ impl AppState {
             config.refresh_ttl,
             config.refresh_grace,
         );
-        let secrets = Secrets::new(store.clone(), Codes::new(code_key), clock.clone(), &config);
+        let codes = Codes::new(code_key);
+        let mfa = Mfa::new(
+            store.clone(),
+            codes.clone(),
+            Totps::new(&totp_key, &config.site_name)?,
+            clock.clone(),
+        );
+        let secrets = Secrets::new(store.clone(), codes, clock.clone(), &config);
         Ok(Self(Arc::new(Services {
             audit: Audit::new(store.clone(), clock.clone()),
             limits,
             secrets,
+            mfa,
             mailer: mailer(&config)?,
             jobs_wake: Arc::default(),
             clock,

@@ -1,5 +1,7 @@
 //! Logging in: with a password, or with a 6-digit code emailed on request (passwordless, and
-//! LIT's second step). Every failure is the same 401 or 400, whatever the reason.
+//! LIT's second step). Every failure is the same 401 or 400, whatever the reason. For an account
+//! with TOTP on, a right first factor ends in a challenge (`ApiError::MfaRequired`) instead of a
+//! session; `accounts::mfa::complete_login` is the second step.
 
 use gatehouse_domain::{
     AuditEvent, Email, OtpCode, PlainPassword, Purpose, Redemption, User, UserId,
@@ -42,6 +44,7 @@ pub async fn password_login(
     if verdict == Verdict::ValidNeedsRehash {
         upgrade_hash(state, &user, password).await;
     }
+    super::mfa::demand_second_factor(state, &user).await?;
     let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
     let pair = state.sessions.open(&user, device).await?;
     user.last_login = Some(state.sessions.now());
@@ -136,6 +139,7 @@ pub async fn code_login(
         .redeem(&secret, Redemption::Consume)
         .await?
         .user;
+    super::mfa::demand_second_factor(state, &user).await?;
     let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
     let pair = state.sessions.open(&user, device).await?;
     user.last_login = Some(state.clock.now());

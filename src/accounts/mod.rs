@@ -10,6 +10,7 @@
 pub mod activation;
 pub mod email;
 pub mod login;
+pub mod mfa;
 pub mod password;
 pub mod profile;
 pub mod register;

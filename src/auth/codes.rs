@@ -14,6 +14,10 @@ use rand::RngExt as _;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
+/// Characters of a recovery code (RFC 4648 base32, lower case).
+const RECOVERY_ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+const RECOVERY_LEN: usize = 10;
+
 #[derive(Clone)]
 pub struct Codes {
     key: Vec<u8>,
@@ -67,12 +71,48 @@ impl Codes {
         self.code_hash(user, purpose, code).ct_eq(stored).into()
     }
 
+    /// A recovery code: 10 random base32 characters (50 bits), shown as `xxxxx-xxxxx`.
+    pub fn new_recovery_code() -> String {
+        let mut rng = rand::rng();
+        let chars: Vec<u8> = (0..RECOVERY_LEN)
+            .map(|_| RECOVERY_ALPHABET[rng.random_range(0..RECOVERY_ALPHABET.len())])
+            .collect();
+        let (left, right) = chars.split_at(RECOVERY_LEN / 2);
+        format!(
+            "{}-{}",
+            String::from_utf8_lossy(left),
+            String::from_utf8_lossy(right)
+        )
+    }
+
+    /// The stored form of a recovery code of `user`, typed in any case, with or without the dash
+    /// and spaces; `None` when it cannot be one.
+    pub fn recovery_hash(&self, user: PublicId, code: &str) -> Option<Vec<u8>> {
+        let normal: Vec<u8> = code
+            .bytes()
+            .filter(|b| *b != b'-' && !b.is_ascii_whitespace())
+            .map(|b| b.to_ascii_lowercase())
+            .collect();
+        if normal.len() != RECOVERY_LEN || !normal.iter().all(|b| RECOVERY_ALPHABET.contains(b)) {
+            return None;
+        }
+        let mut mac = self.keyed(b"gatehouse recovery code v1:");
+        mac.update(user.0.as_bytes());
+        mac.update(&normal);
+        Some(mac.finalize().into_bytes().to_vec())
+    }
+
     fn mac(&self, purpose: Purpose) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
-        mac.update(b"gatehouse one-time secret v1:");
+        let mut mac = self.keyed(b"gatehouse one-time secret v1:");
         mac.update(purpose.as_str().as_bytes());
         mac.update(b":");
+        mac
+    }
+
+    fn keyed(&self, domain: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+        mac.update(domain);
         mac
     }
 }
@@ -92,6 +132,20 @@ mod tests {
         assert!(!codes.code_matches(ann, Purpose::Login, &code, &stored));
         let other = OtpCode::parse("012346").expect("valid");
         assert!(!codes.code_matches(ann, Purpose::Activation, &other, &stored));
+    }
+
+    #[test]
+    fn a_recovery_code_hashes_the_same_however_it_is_typed() {
+        let codes = Codes::new(vec![1; 32]);
+        let user = PublicId::random();
+        let code = Codes::new_recovery_code();
+        assert_eq!(code.len(), 11);
+        let stored = codes.recovery_hash(user, &code).expect("a recovery code");
+        let typed = format!(" {} ", code.to_uppercase().replace('-', ""));
+        assert_eq!(codes.recovery_hash(user, &typed), Some(stored.clone()));
+        assert_ne!(codes.recovery_hash(PublicId::random(), &code), Some(stored));
+        assert_eq!(codes.recovery_hash(user, "too-short"), None);
+        assert_eq!(codes.recovery_hash(user, "abcde-fgh18"), None);
     }
 
     #[test]

@@ -8,11 +8,13 @@ pub mod argon;
 pub mod codes;
 pub mod django;
 pub mod keys;
+pub mod mfa;
 pub mod passwords;
 pub mod refresh;
 pub mod revocation;
 pub mod secrets;
 pub mod sessions;
+pub mod totp;
 pub mod user_cache;
 
 pub use access::{AccessTokens, Claims, TokenError};

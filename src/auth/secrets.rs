@@ -128,6 +128,11 @@ impl Secrets {
                     "an email-change code needs its new address"
                 )));
             }
+            Purpose::MfaChallenge => {
+                return Err(SecretError::Other(anyhow::anyhow!(
+                    "a login challenge is handed out, never emailed"
+                )));
+            }
         };
         self.send(user, purpose, &code, &user.email, kind, String::new())
             .await

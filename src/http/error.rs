@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_domain::StoreError;
 use serde_json::json;
 
+use crate::auth::mfa::MfaError;
 use crate::auth::secrets::SecretError;
 use crate::auth::{Busy, RefreshError, TokenError};
 
@@ -59,6 +60,12 @@ pub enum ApiError {
     /// 503 + `Retry-After`: a bounded resource (password hashing) is saturated.
     #[error("The server is busy; retry shortly.")]
     Busy,
+    /// 200 `{mfa_required: true, mfa_token, expires_in}` with `Cache-Control: no-store`: not a
+    /// failure but the end of the first step of a login. The login use case raises it when the
+    /// account has a second factor, so every login route, canonical or seed, answers the same
+    /// challenge and none of them can issue tokens by mistake.
+    #[error("a second factor is required")]
+    MfaRequired(crate::auth::mfa::Challenge),
     /// 500; the cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -170,6 +177,13 @@ impl IntoResponse for ApiError {
                     .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 return response;
             }
+            Self::MfaRequired(challenge) => {
+                return super::dto::no_store(Json(json!({
+                    "mfa_required": true,
+                    "mfa_token": challenge.token,
+                    "expires_in": challenge.expires_in,
+                })));
+            }
             Self::Internal(cause) => {
                 let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
                 response
@@ -222,6 +236,22 @@ impl From<RefreshError> for ApiError {
             RefreshError::Inactive => Self::unauthorized(e.to_string(), "user_inactive"),
             RefreshError::Store(e) => e.into(),
             RefreshError::Signing(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<MfaError> for ApiError {
+    /// Wrong codes here are 401s: `token/mfa/` is a login. The enrolment endpoints map them to
+    /// field errors themselves.
+    fn from(e: MfaError) -> Self {
+        match e {
+            MfaError::Challenge => Self::unauthorized(e.to_string(), "invalid_mfa_token"),
+            MfaError::WrongCode(_) => Self::unauthorized(e.to_string(), "invalid_mfa_code"),
+            MfaError::AlreadyOn | MfaError::NotOn | MfaError::NotEnrolling => {
+                Self::Conflict(e.to_string())
+            }
+            MfaError::Store(e) => e.into(),
+            MfaError::Other(e) => Self::Internal(e),
         }
     }
 }

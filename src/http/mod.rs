@@ -14,6 +14,7 @@ pub mod extract;
 pub mod hygiene;
 pub mod invite;
 pub mod limits;
+pub mod mfa;
 pub mod otp;
 pub mod paging;
 pub mod password;
@@ -46,6 +47,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let api_auth = auth::router()
         .merge(activation::router())
+        .merge(mfa::router())
         .merge(otp::router())
         .merge(password::router())
         .merge(reset::router())

@@ -54,6 +54,9 @@ const TABLE: &[(&[Method], &str, Class)] = &[
     // Canonical API.
     (POST, "/api/v1/auth/token/", Class::Credential),
     (POST, "/api/v1/auth/token/otp/", Class::Credential),
+    (POST, "/api/v1/auth/token/mfa/", Class::Credential),
+    (POST, "/api/v1/auth/mfa/totp/confirm/", Class::Credential),
+    (POST, "/api/v1/auth/mfa/totp/disable/", Class::Credential),
     (POST, "/api/v1/auth/otp/", Class::Email),
     (POST, "/api/v1/auth/register/", Class::Registration),
     (POST, "/api/v1/auth/register/verify/", Class::Credential),
@@ -128,6 +131,14 @@ mod tests {
     fn canonical_and_seed_paths_are_classified() {
         assert_eq!(
             classify(&Method::POST, "/api/v1/auth/token/"),
+            Some(Class::Credential)
+        );
+        assert_eq!(
+            classify(&Method::POST, "/api/v1/auth/token/mfa/"),
+            Some(Class::Credential)
+        );
+        assert_eq!(
+            classify(&Method::POST, "/api/v1/auth/mfa/totp/disable/"),
             Some(Class::Credential)
         );
         assert_eq!(

@@ -4,6 +4,9 @@
 mod assertions;
 mod email_endpoints;
 mod endpoints;
+mod mfa_endpoints;
+
+pub use mfa_endpoints::totp_at;
 
 pub use assertions::{
     assert_drf_error, assert_field_error, assert_token_pair, assert_unauthorized, assert_user_shape,

@@ -21,6 +21,7 @@ mod hostile_input;
 mod limits;
 mod login;
 mod logout;
+mod mfa;
 mod multi_node;
 mod password_change;
 mod refresh;

@@ -20,10 +20,14 @@ pub enum AuditEvent {
     AccountDeleted,
     UserInvited,
     SessionRevoked,
+    MfaEnabled,
+    MfaDisabled,
+    /// A wrong second-factor code (login challenge, confirmation or disabling).
+    MfaFailed,
 }
 
 impl AuditEvent {
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 15] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -36,6 +40,9 @@ impl AuditEvent {
         Self::AccountDeleted,
         Self::UserInvited,
         Self::SessionRevoked,
+        Self::MfaEnabled,
+        Self::MfaDisabled,
+        Self::MfaFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +59,9 @@ impl AuditEvent {
             Self::AccountDeleted => "account.deleted",
             Self::UserInvited => "user.invited",
             Self::SessionRevoked => "session.revoked",
+            Self::MfaEnabled => "mfa.enabled",
+            Self::MfaDisabled => "mfa.disabled",
+            Self::MfaFailed => "mfa.failed",
         }
     }
 

@@ -26,16 +26,20 @@ pub enum Purpose {
     ResetLink,
     /// Long token handed out after a reset code was verified (the three-step reset).
     ResetToken,
+    /// Long token handed out after a password (or emailed code) was right for an account with a
+    /// second factor: traded with a TOTP or recovery code for a session. Attempts are limited.
+    MfaChallenge,
 }
 
 impl Purpose {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Activation,
         Self::Login,
         Self::PasswordReset,
         Self::EmailChange,
         Self::ResetLink,
         Self::ResetToken,
+        Self::MfaChallenge,
     ];
 
     /// The name stored in the database.
@@ -47,6 +51,7 @@ impl Purpose {
             Self::EmailChange => "email_change",
             Self::ResetLink => "reset_link",
             Self::ResetToken => "reset_token",
+            Self::MfaChallenge => "mfa_challenge",
         }
     }
 
@@ -130,7 +135,7 @@ pub enum Redemption {
     Activate,
     /// Sets the password hash, marks the email verified (the secret went there), revokes every
     /// session of the user, voids their other live password-reset secrets (codes, links, reset
-    /// tokens), and enqueues `notice`.
+    /// tokens) and second-factor challenges opened with the old password, and enqueues `notice`.
     ResetPassword { hash: String, notice: NewJob },
     /// Stores `next` for the same user (the verify step of the three-step reset hands out a
     /// reset token in exchange for the code).

@@ -14,6 +14,7 @@ mod issue;
 mod job_states;
 mod jobs;
 mod keys;
+mod mfa;
 mod redeem;
 mod resets;
 mod secrets;
@@ -94,6 +95,9 @@ checks![
     import::import_keeps_a_free_wanted_id,
     import::import_dry_run_writes_nothing,
     import::import_race_creates_one_account,
+    mfa::totp_enrolment_is_replaced_until_confirmed,
+    mfa::mfa_challenge_spends_steps_and_codes_once,
+    mfa::disable_totp_spends_the_proof_and_cascades,
 ];
 
 /// The outcome of `run_each`: the names of the checks that passed, and of those that failed

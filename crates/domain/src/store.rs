@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     AccountPatch, AuditPage, AuditQuery, ImportOutcome, ImportedUser, JobId, JobPage, JobRecord,
-    JobState, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch, PublicId,
-    Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session, SessionId,
-    User, UserId, UserPage, UserQuery,
+    JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch,
+    PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session,
+    SessionId, TotpRecord, User, UserId, UserPage, UserQuery,
 };
 
 /// Why a store call failed.
@@ -309,4 +309,61 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         user: ImportedUser,
         dry_run: bool,
     ) -> Result<ImportOutcome, StoreError>;
+
+    // --- mfa ---
+
+    /// The user's TOTP enrolment, confirmed or not, with their unused recovery codes; `None`
+    /// when they have none.
+    async fn totp(&self, user: UserId) -> Result<Option<TotpRecord>, StoreError>;
+
+    /// Stores an unconfirmed TOTP secret (sealed by the server) for `user`, replacing an
+    /// unconfirmed one. False, with nothing written, when the user's TOTP is already confirmed;
+    /// `NotFound` when the user does not exist.
+    async fn enrol_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// In one transaction: confirms the user's unconfirmed enrolment if its secret is still
+    /// `sealed_secret` (a re-enrolment meanwhile is not confirmed by the old secret's code),
+    /// records `step` as the last used, and stores the recovery codes' hashes (replacing any).
+    /// False, with nothing written, when there is no such enrolment.
+    async fn confirm_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a login challenge (a secret of purpose `MfaChallenge`), voiding the user's older
+    /// live ones. `NotFound` when the user does not exist.
+    async fn create_mfa_challenge(
+        &self,
+        user: UserId,
+        challenge: &NewSecret,
+    ) -> Result<(), StoreError>;
+
+    /// In one transaction: uses up the live challenge `id` and spends `proof` for its user (see
+    /// `MfaProof`). `NotFound` (nothing changed) when the challenge is used, voided or expired at
+    /// `now`; false (nothing changed) when the proof was already spent or the user's TOTP is not
+    /// confirmed.
+    async fn pass_mfa_challenge(
+        &self,
+        id: SecretId,
+        proof: MfaProof,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// In one transaction: spends `proof` and removes the user's TOTP and recovery codes. False
+    /// (nothing changed) when the proof was already spent or TOTP is not confirmed.
+    async fn disable_totp(
+        &self,
+        user: UserId,
+        proof: MfaProof,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }

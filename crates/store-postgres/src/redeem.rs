@@ -16,10 +16,12 @@ use crate::error::db;
 use crate::{jobs, secrets, sessions, users};
 
 /// The purposes a password reset spends: every other way to the same reset.
-const RESET_PURPOSES: [Purpose; 3] = [
+const RESET_PURPOSES: [Purpose; 4] = [
     Purpose::PasswordReset,
     Purpose::ResetLink,
     Purpose::ResetToken,
+    // A second-factor challenge opened with the old password must not outlive it.
+    Purpose::MfaChallenge,
 ];
 
 /// The secrets an email change voids: every code or link that went to the old address.

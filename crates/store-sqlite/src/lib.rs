@@ -12,6 +12,7 @@ mod error;
 mod import;
 mod jobs;
 mod keys;
+mod mfa;
 mod redeem;
 mod secrets;
 mod sessions;
@@ -22,9 +23,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
     AccountPatch, AuditPage, AuditQuery, Credentials, ImportOutcome, ImportedUser, JobId, JobPage,
-    JobRecord, JobState, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch,
-    PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session,
-    SessionId, SigningKeyRecord, Store, StoreError, User, UserId, UserPage, UserQuery,
+    JobRecord, JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser,
+    ProfilePatch, PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord,
+    Session, SessionId, SigningKeyRecord, Store, StoreError, TotpRecord, User, UserId, UserPage,
+    UserQuery,
 };
 use sqlx::SqlitePool;
 
@@ -314,6 +316,56 @@ impl Store for SqliteStore {
         dry_run: bool,
     ) -> Result<ImportOutcome, StoreError> {
         import::import_user(&self.pool, user, dry_run).await
+    }
+
+    async fn totp(&self, user: UserId) -> Result<Option<TotpRecord>, StoreError> {
+        mfa::totp(&self.pool, user).await
+    }
+
+    async fn enrol_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        mfa::enrol(&self.pool, user, sealed_secret, now).await
+    }
+
+    async fn confirm_totp(
+        &self,
+        user: UserId,
+        sealed_secret: &[u8],
+        step: i64,
+        recovery_hashes: &[Vec<u8>],
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        mfa::confirm(&self.pool, user, sealed_secret, step, recovery_hashes, now).await
+    }
+
+    async fn create_mfa_challenge(
+        &self,
+        user: UserId,
+        challenge: &NewSecret,
+    ) -> Result<(), StoreError> {
+        mfa::create_challenge(&self.pool, user, challenge).await
+    }
+
+    async fn pass_mfa_challenge(
+        &self,
+        id: SecretId,
+        proof: MfaProof,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        mfa::pass_challenge(&self.pool, id, proof, now).await
+    }
+
+    async fn disable_totp(
+        &self,
+        user: UserId,
+        proof: MfaProof,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        mfa::disable(&self.pool, user, proof, now).await
     }
 }
 

@@ -72,6 +72,7 @@ pub(super) async fn redeem_reset_password_revokes_and_voids(store: &dyn Store) {
             new_secret(Purpose::ResetLink, &name("link"), t0, ends),
             new_secret(Purpose::ResetToken, &name("token"), t0, ends),
             new_secret(Purpose::Login, &name("login"), t0, ends),
+            new_secret(Purpose::MfaChallenge, &name("mfa"), t0, ends),
         ],
     )
     .await;
@@ -123,6 +124,7 @@ pub(super) async fn redeem_reset_password_revokes_and_voids(store: &dyn Store) {
         (Purpose::PasswordReset, "code"),
         (Purpose::ResetLink, "link"),
         (Purpose::ResetToken, "token"),
+        (Purpose::MfaChallenge, "mfa"),
     ] {
         assert_eq!(by_name(store, purpose, &name(n), t1).await, None, "{n}");
     }

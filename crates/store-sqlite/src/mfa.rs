@@ -1,0 +1,215 @@
+//! The TOTP second factor: `mfa_totp` (one sealed secret per user, its confirmation and the last
+//! accepted time step), `mfa_recovery_codes` (keyed hashes), and login challenges, which are
+//! `one_time_secrets` of purpose `mfa_challenge`.
+//!
+//! Spending a proof is a compare-and-set inside the transaction of what it allows (using up a
+//! challenge, disabling), under `BEGIN IMMEDIATE`: two requests with one code cannot both pass.
+
+use chrono::{DateTime, Utc};
+use gatehouse_domain::{
+    MfaProof, NewSecret, Purpose, RecoveryCode, RecoveryCodeId, SecretId, StoreError, TotpRecord,
+    UserId,
+};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use crate::codec::{self, get_time, get_time_opt};
+use crate::error::{db, user_reference};
+use crate::secrets;
+
+pub(crate) async fn totp(
+    pool: &SqlitePool,
+    user: UserId,
+) -> Result<Option<TotpRecord>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT secret, created_at, confirmed_at, last_step FROM mfa_totp WHERE user_id = ?",
+    )
+    .bind(user.0)
+    .fetch_optional(pool)
+    .await
+    .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let codes: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, hash FROM mfa_recovery_codes WHERE user_id = ? AND used_at IS NULL ORDER BY id",
+    )
+    .bind(user.0)
+    .fetch_all(pool)
+    .await
+    .map_err(db)?;
+    Ok(Some(TotpRecord {
+        user_id: user,
+        sealed_secret: row.try_get("secret").map_err(db)?,
+        created_at: get_time(&row, "created_at")?,
+        confirmed_at: get_time_opt(&row, "confirmed_at")?,
+        last_step: row.try_get("last_step").map_err(db)?,
+        recovery_codes: codes
+            .into_iter()
+            .map(|(id, hash)| RecoveryCode {
+                id: RecoveryCodeId(id),
+                hash,
+            })
+            .collect(),
+    }))
+}
+
+pub(crate) async fn enrol(
+    pool: &SqlitePool,
+    user: UserId,
+    sealed_secret: &[u8],
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO mfa_totp (user_id, secret, created_at) VALUES (?, ?, ?) \
+         ON CONFLICT (user_id) DO UPDATE \
+         SET secret = excluded.secret, created_at = excluded.created_at, last_step = -1 \
+         WHERE mfa_totp.confirmed_at IS NULL",
+    )
+    .bind(user.0)
+    .bind(sealed_secret)
+    .bind(codec::micros(now))
+    .execute(pool)
+    .await
+    .map_err(user_reference)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn confirm(
+    pool: &SqlitePool,
+    user: UserId,
+    sealed_secret: &[u8],
+    step: i64,
+    recovery_hashes: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let done = sqlx::query(
+        "UPDATE mfa_totp SET confirmed_at = ?, last_step = ? \
+         WHERE user_id = ? AND secret = ? AND confirmed_at IS NULL AND last_step < ?",
+    )
+    .bind(codec::micros(now))
+    .bind(step)
+    .bind(user.0)
+    .bind(sealed_secret)
+    .bind(step)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = ?")
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    for hash in recovery_hashes {
+        sqlx::query("INSERT INTO mfa_recovery_codes (user_id, hash) VALUES (?, ?)")
+            .bind(user.0)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+pub(crate) async fn create_challenge(
+    pool: &SqlitePool,
+    user: UserId,
+    challenge: &NewSecret,
+) -> Result<(), StoreError> {
+    if challenge.purpose != Purpose::MfaChallenge {
+        return Err(StoreError::Other(
+            "a login challenge must have the purpose mfa_challenge".into(),
+        ));
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    secrets::store(&mut tx, user, challenge).await?;
+    tx.commit().await.map_err(db)?;
+    Ok(())
+}
+
+pub(crate) async fn pass_challenge(
+    pool: &SqlitePool,
+    id: SecretId,
+    proof: MfaProof,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    let user: Option<i64> = sqlx::query_scalar(
+        "UPDATE one_time_secrets SET used_at = ?1 \
+         WHERE id = ?2 AND purpose = 'mfa_challenge' AND used_at IS NULL AND voided_at IS NULL \
+           AND expires_at > ?1 \
+         RETURNING user_id",
+    )
+    .bind(codec::micros(now))
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db)?;
+    let user = UserId(user.ok_or(StoreError::NotFound)?);
+    if !spend(&mut tx, user, proof, now).await? {
+        return Ok(false);
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+pub(crate) async fn disable(
+    pool: &SqlitePool,
+    user: UserId,
+    proof: MfaProof,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+    if !spend(&mut tx, user, proof, now).await? {
+        return Ok(false);
+    }
+    for table in [
+        "DELETE FROM mfa_recovery_codes WHERE user_id = ?",
+        "DELETE FROM mfa_totp WHERE user_id = ?",
+    ] {
+        sqlx::query(table)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+    }
+    tx.commit().await.map_err(db)?;
+    Ok(true)
+}
+
+/// Spends `proof` for `user` if it is unspent and their TOTP is confirmed; false otherwise.
+async fn spend(
+    tx: &mut SqliteConnection,
+    user: UserId,
+    proof: MfaProof,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = match proof {
+        MfaProof::Totp { step } => sqlx::query(
+            "UPDATE mfa_totp SET last_step = ?1 \
+             WHERE user_id = ?2 AND confirmed_at IS NOT NULL AND last_step < ?1",
+        )
+        .bind(step)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?,
+        MfaProof::Recovery { id } => sqlx::query(
+            "UPDATE mfa_recovery_codes SET used_at = ?1 \
+             WHERE id = ?2 AND user_id = ?3 AND used_at IS NULL \
+               AND EXISTS (SELECT 1 FROM mfa_totp \
+                           WHERE user_id = ?3 AND confirmed_at IS NOT NULL)",
+        )
+        .bind(codec::micros(now))
+        .bind(id.0)
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?,
+    };
+    Ok(done.rows_affected() == 1)
+}
