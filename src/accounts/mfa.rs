@@ -2,7 +2,8 @@
 //! which trades a challenge and a code for a session. Each records its audit entry; none logs a
 //! secret, code or token.
 
-use gatehouse_domain::{AuditEvent, OtpCode, User};
+use chrono::TimeDelta;
+use gatehouse_domain::{AuditEvent, AuditQuery, OtpCode, User};
 use serde_json::json;
 
 use crate::accounts::password::confirm_current;
@@ -11,11 +12,34 @@ use crate::auth::mfa::{Answer, MfaError};
 use crate::auth::{Device, TokenPair};
 use crate::http::error::ApiError;
 
+/// Wrong second-factor codes an account may see within `FAILURE_WINDOW`, across all its
+/// challenges and all client addresses, before it gets no new challenge until the window moves.
+const FAILURES_ALLOWED: u64 = 10;
+const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
+
 /// Ends a login whose first factor was right with a challenge (`ApiError::MfaRequired`) when
 /// the account has a second factor; does nothing otherwise.
+///
+/// Each challenge allows 5 wrong codes, and the rate limiter counts failures per address; this
+/// caps them per account too, from the audit log every node writes, so someone who has the
+/// password cannot try codes from many addresses at once. (They can keep the owner from logging
+/// in for the window, but only with the password, which the owner should then change.)
 pub async fn demand_second_factor(state: &AppState, user: &User) -> Result<(), ApiError> {
     if !state.mfa.is_required(user.id).await? {
         return Ok(());
+    }
+    let recent = AuditQuery {
+        user: Some(user.id),
+        event: Some(AuditEvent::MfaFailed),
+        since: Some(state.clock.now() - FAILURE_WINDOW),
+        limit: 1,
+        ..AuditQuery::default()
+    };
+    if state.store.audit_entries(&recent).await?.total >= FAILURES_ALLOWED {
+        tracing::warn!(user.id = %user.id, "second factor refused: too many wrong codes");
+        return Err(ApiError::Throttled {
+            retry_after: FAILURE_WINDOW.num_seconds().unsigned_abs(),
+        });
     }
     let challenge = state.mfa.challenge(user).await?;
     tracing::info!(user.id = %user.id, "login needs a second factor");

@@ -239,3 +239,37 @@ async fn an_emailed_login_code_is_a_first_factor_only() {
         json!({"mfa_token": answer.str("mfa_token"), "code": mail.app.totp_now(&totp.secret)});
     assert_token_pair(&mail.app.complete_mfa(&body).await);
 }
+
+#[tokio::test]
+async fn wrong_codes_across_challenges_are_capped_per_account() {
+    let app = TestApp::spawn().await;
+    let user = app.register_and_login().await;
+    let totp = app.turn_on_totp(&user).await;
+    let right = app.totp_now(&totp.secret);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+
+    for _ in 0..2 {
+        let token = app.mfa_token(&user).await;
+        for _ in 0..5 {
+            let answer = app
+                .complete_mfa(&json!({"mfa_token": token, "code": wrong}))
+                .await;
+            assert_unauthorized(&answer, "invalid_mfa_code");
+        }
+    }
+    let refused = app.login(&user.username, &user.password).await;
+    app.clock.advance(Duration::from_mins(16));
+    let later = app.login(&user.username, &user.password).await;
+
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{refused:#?}"
+    );
+    assert_eq!(refused.header("retry-after"), Some("900"));
+    assert_eq!(later.body["mfa_required"], true, "{later:#?}");
+}
