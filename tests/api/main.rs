@@ -22,6 +22,7 @@ mod limits;
 mod login;
 mod logout;
 mod multi_node;
+mod openapi;
 mod password_change;
 mod refresh;
 mod register;
