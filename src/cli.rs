@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `createsuperuser`, `import-django`,
-//! `check`.
+//! `check`, `openapi`.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -50,6 +50,8 @@ pub enum Command {
     ImportDjango(crate::import::ImportArgs),
     /// Validate the configuration and reach the database (and Redis, if configured).
     Check,
+    /// Print the OpenAPI document the server publishes at `/openapi.json`, then exit.
+    Openapi,
 }
 
 /// Runs the chosen command to completion.
@@ -81,6 +83,10 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         } => createsuperuser(config, username, email, password_stdin).await,
         Command::ImportDjango(args) => crate::import::run(&config, args).await,
         Command::Check => check(config).await,
+        Command::Openapi => {
+            println!("{}", crate::http::openapi::document().to_pretty_json()?);
+            Ok(())
+        }
     }
 }
 

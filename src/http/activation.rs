@@ -1,13 +1,14 @@
 //! `/api/v1/auth/register/verify/` and `register/resend/`: proving the email address of a new
 //! account with the 6-digit code sent at registration.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::post;
 use gatehouse_domain::{Email, OtpCode};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::dto::{UserOut, accepted};
 use super::error::ApiError;
@@ -16,16 +17,19 @@ use super::validate::Checks;
 use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::schemas::{Activated, Detail};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/register/verify/", post(verify))
-        .route("/register/resend/", post(resend))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(verify))
+        .routes(routes!(resend))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailCodeBody {
+    #[schema(value_type = String, required = true, format = Email)]
     pub email: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub code: Option<String>,
 }
 
@@ -42,8 +46,9 @@ pub fn email_and_code(body: &EmailCodeBody) -> Result<(Email, OtpCode), ApiError
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated fields missing")))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct EmailBody {
+    #[schema(value_type = String, required = true, format = Email)]
     pub email: Option<String>,
 }
 
@@ -56,6 +61,15 @@ pub fn email_only(body: &EmailBody) -> Result<Email, ApiError> {
     email.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated email missing")))
 }
 
+#[utoipa::path(
+    post,
+    path = "/register/verify/",
+    tag = "auth",
+    request_body = EmailCodeBody,
+    responses(
+        (status = 200, description = "The account is active and its email verified.", body = Activated),
+    )
+)]
 async fn verify(
     State(state): State<AppState>,
     device: Device,
@@ -71,6 +85,15 @@ async fn verify(
 
 /// Sends a new activation code if the address belongs to an account that is not yet verified;
 /// the answer is the same either way.
+#[utoipa::path(
+    post,
+    path = "/register/resend/",
+    tag = "auth",
+    request_body = EmailBody,
+    responses(
+        (status = 202, description = "The same answer whether or not the account exists.", body = Detail),
+    )
+)]
 async fn resend(
     State(state): State<AppState>,
     Json(body): Json<EmailBody>,

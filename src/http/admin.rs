@@ -1,16 +1,17 @@
 //! `/api/v1/admin/` (staff): the audit log, any user's sessions, and the job queue with its dead
 //! letters. Job payloads are never shown: emails carry codes and links.
 
-use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{AuditEvent, AuditQuery, JobId, JobRecord, JobState, SessionId, User};
 use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::directory::visible_user;
@@ -21,17 +22,16 @@ use super::sessions::SessionOut;
 use super::validate::Checks;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::params::PageParams;
+use crate::http::openapi::schemas::ErrorBody;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/audit/", get(audit))
-        .route("/jobs/", get(jobs))
-        .route("/jobs/{id}/retry/", post(retry_job))
-        .route(
-            "/users/{id}/sessions/",
-            get(user_sessions).delete(revoke_user_sessions),
-        )
-        .route("/users/{id}/sessions/{sid}/", delete(revoke_user_session))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit))
+        .routes(routes!(jobs))
+        .routes(routes!(retry_job))
+        .routes(routes!(user_sessions, revoke_user_sessions))
+        .routes(routes!(revoke_user_session))
 }
 
 /// A signed-in staff member or superuser; anyone else signed in is 403.
@@ -53,7 +53,7 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct AuditOut {
     id: i64,
     event: &'static str,
@@ -77,6 +77,23 @@ fn rfc3339(c: &mut Checks, field: &str, raw: Option<&str>) -> Option<DateTime<Ut
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/audit/",
+    tag = "admin",
+    params(
+        ("user" = Option<String>, Query, description = "Entries by or about this user (id or UUID)."),
+        ("event" = Option<String>, Query, description = "Only this event, such as `login.failed`."),
+        ("since" = Option<String>, Query, format = DateTime, description = "RFC 3339."),
+        ("until" = Option<String>, Query, format = DateTime, description = "RFC 3339."),
+        PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of audit entries, newest first.", body = Page<AuditOut>),
+        (status = 403, description = "The caller is not staff.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn audit(
     State(state): State<AppState>,
     Staff(me): Staff,
@@ -130,7 +147,7 @@ async fn audit(
     Page::new(&params, page, found.total, entries).map(axum::Json)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct JobOut {
     id: i64,
     kind: String,
@@ -157,6 +174,20 @@ impl From<JobRecord> for JobOut {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/jobs/",
+    tag = "admin",
+    params(
+        ("state" = Option<String>, Query, description = "queued, running, done or dead."),
+        PageParams,
+    ),
+    responses(
+        (status = 200, description = "A page of jobs, newest first; never their payloads.", body = Page<JobOut>),
+        (status = 403, description = "The caller is not staff.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn jobs(
     State(state): State<AppState>,
     _: Staff,
@@ -181,6 +212,18 @@ async fn jobs(
 }
 
 /// Puts a dead job back in the queue, to run now with a fresh set of attempts.
+#[utoipa::path(
+    post,
+    path = "/jobs/{id}/retry/",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The job id.")),
+    responses(
+        (status = 200, description = "The job, queued again.", body = JobOut),
+        (status = 403, description = "The caller is not staff.", body = ErrorBody),
+        (status = 409, description = "The job is not dead.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn retry_job(
     State(state): State<AppState>,
     Staff(me): Staff,
@@ -208,6 +251,17 @@ fn path_user(path: Result<Path<String>, PathRejection>) -> Result<String, ApiErr
     path.map(|Path(raw)| raw).map_err(|_| ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{id}/sessions/",
+    tag = "admin",
+    params(("id" = String, Path, description = "The integer id or the public UUID.")),
+    responses(
+        (status = 200, description = "The user's live sessions.", body = Vec<SessionOut>),
+        (status = 403, description = "The caller is not staff.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn user_sessions(
     State(state): State<AppState>,
     Staff(me): Staff,
@@ -226,6 +280,17 @@ async fn user_sessions(
     ))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{id}/sessions/",
+    tag = "admin",
+    params(("id" = String, Path, description = "The integer id or the public UUID.")),
+    responses(
+        (status = 204, description = "Every session of the user ended."),
+        (status = 403, description = "The caller is not staff.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn revoke_user_sessions(
     State(state): State<AppState>,
     Staff(me): Staff,
@@ -249,6 +314,20 @@ async fn revoke_user_sessions(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/users/{id}/sessions/{sid}/",
+    tag = "admin",
+    params(
+        ("id" = String, Path, description = "The integer id or the public UUID."),
+        ("sid" = String, Path, description = "The session id."),
+    ),
+    responses(
+        (status = 204, description = "The session ended."),
+        (status = 403, description = "The caller is not staff.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn revoke_user_session(
     State(state): State<AppState>,
     Staff(me): Staff,

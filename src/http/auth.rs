@@ -3,11 +3,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Router, response::IntoResponse};
+use axum::response::IntoResponse;
 use gatehouse_domain::PlainPassword;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::dto::{TokensOut, UserOut};
 use super::error::ApiError;
@@ -17,6 +19,7 @@ use crate::accounts;
 use crate::accounts::tokens::Rotation;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::schemas::{Empty, ErrorBody, OrChallenge};
 
 mod sign_up;
 
@@ -24,20 +27,23 @@ pub use sign_up::{
     CANONICAL_NAMES, MAX_GENDER, MAX_NAME, MAX_PHONE, SignUp, SignUpNames, parse_date, sign_up,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/register/", post(register))
-        .route("/token/", post(token))
-        .route("/token/refresh/", post(refresh))
-        .route("/token/verify/", post(verify))
-        .route("/logout/", post(logout))
-        .route("/logout/all/", post(logout_all))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(token))
+        .routes(routes!(refresh))
+        .routes(routes!(verify))
+        .routes(routes!(logout))
+        .routes(routes!(logout_all))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
+    #[schema(value_type = String, required = true)]
     username: Option<String>,
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
     re_password: Option<String>,
     first_name: Option<String>,
@@ -48,6 +54,15 @@ pub struct RegisterBody {
     role: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/register/",
+    tag = "auth",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "The new account, inactive until the emailed code verifies it.", body = UserOut),
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     Json(body): Json<RegisterBody>,
@@ -71,14 +86,25 @@ async fn register(
     Ok((StatusCode::CREATED, axum::Json(UserOut::from(user))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
     login: Option<String>,
     username: Option<String>,
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/token/",
+    tag = "auth",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "A token pair and the user (`Cache-Control: no-store`).", body = OrChallenge<TokensOut>),
+        (status = 401, description = "Bad credentials, the same for an unknown user: `invalid_credentials`.", body = ErrorBody),
+    )
+)]
 async fn token(
     State(state): State<AppState>,
     device: Device,
@@ -119,13 +145,24 @@ pub async fn login_with_password(
     accounts::login::password_login(state, login, &password, device).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshBody {
+    #[schema(value_type = String, required = true)]
     refresh: Option<String>,
 }
 
 /// Rotates `{refresh}`: the new pair, without the user. TLR's and LIT's refresh paths answer
 /// here too (their `{access, refresh}`, rotated as theirs were).
+#[utoipa::path(
+    post,
+    path = "/token/refresh/",
+    tag = "auth",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "The rotated pair, without the user.", body = TokensOut),
+        (status = 401, description = "An invalid, expired, ended or reused refresh token, or an inactive user.", body = ErrorBody),
+    )
+)]
 pub async fn refresh(
     State(state): State<AppState>,
     device: Device,
@@ -158,12 +195,23 @@ async fn refresh_as(
     Ok(TokensOut::new(pair, None))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct VerifyBody {
+    #[schema(value_type = String, required = true)]
     token: Option<String>,
 }
 
 /// Answers `{}` for a valid, unrevoked access token (djoser's and simplejwt's shape).
+#[utoipa::path(
+    post,
+    path = "/token/verify/",
+    tag = "auth",
+    request_body = VerifyBody,
+    responses(
+        (status = 200, description = "The access token is valid and not revoked.", body = Empty),
+        (status = 401, description = "The token is not valid: `token_not_valid`.", body = ErrorBody),
+    )
+)]
 pub async fn verify(
     State(state): State<AppState>,
     Json(body): Json<VerifyBody>,
@@ -175,14 +223,24 @@ pub async fn verify(
     Ok(axum::Json(json!({})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LogoutBody {
     refresh: Option<String>,
 }
 
 /// Ends the caller's session; a refresh token in the body, if it is the caller's, ends its
-/// session too (a client holding tokens of two logins). SIN's `api/logout/` answers here too.
-pub async fn logout(
+/// session too (a client holding tokens of two logins).
+#[utoipa::path(
+    post,
+    path = "/logout/",
+    tag = "auth",
+    request_body = LogoutBody,
+    responses(
+        (status = 204, description = "The caller's session (and the refresh token's, if it is the caller's) ended."),
+    ),
+    security(("bearer" = []))
+)]
+async fn logout(
     State(state): State<AppState>,
     caller: AuthUser,
     device: Device,
@@ -199,6 +257,13 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/logout/all/",
+    tag = "auth",
+    responses((status = 204, description = "Every session of the caller ended.")),
+    security(("bearer" = []))
+)]
 async fn logout_all(
     State(state): State<AppState>,
     caller: AuthUser,

@@ -7,18 +7,19 @@
 //! and may change `is_active` and `role`; only a superuser may change `is_staff` or touch a staff
 //! account, and only a superuser may delete one. Nobody changes their own flags here.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::extract::State;
 use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
-use axum::routing::get;
 use gatehouse_domain::{
     AccountPatch, AuditEvent, PublicId, SearchScope, User, UserId, UserOrderField, UserOrdering,
     UserQuery,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::dto::UserOut;
@@ -28,15 +29,17 @@ use super::paging::{Page, PageRequest, Params};
 use super::validate::Checks;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::params::{PageParams, RoleParams, SearchParams};
+use crate::http::openapi::schemas::ErrorBody;
 
 /// The routes under `/api/v1/users/`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/{id}/", get(detail).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(detail, update, remove))
 }
 
 /// The list itself, at its full path: a nested router's `/` would not match the trailing slash.
-pub fn list_router() -> Router<AppState> {
-    Router::new().route("/api/v1/users/", get(list))
+pub fn list_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 /// Longest search term accepted.
@@ -53,7 +56,10 @@ const PUBLIC_ORDERING: [UserOrderField; 6] = [
 ];
 
 /// A member as other members see them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+// No other fields: in the document this makes a full user never match `MemberOut` too, so the
+// directory's `oneOf` has exactly one match.
+#[serde(deny_unknown_fields)]
 pub struct MemberOut {
     pub id: i64,
     pub public_id: Uuid,
@@ -79,7 +85,8 @@ impl From<User> for MemberOut {
 }
 
 /// A user in the shape the caller may see.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UserOrMember)]
 #[serde(untagged)]
 pub enum Shown {
     Full(Box<UserOut>),
@@ -148,6 +155,16 @@ pub async fn directory_page(
     Page::new(params, page, found.total, found.users)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/",
+    tag = "users",
+    params(RoleParams, SearchParams, PageParams),
+    responses(
+        (status = 200, description = "A page of users: in full for staff, as members otherwise.", body = Page<Shown>),
+    ),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -185,6 +202,16 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/{id}/",
+    tag = "users",
+    params(("id" = String, Path, description = "The integer id or the public UUID.")),
+    responses(
+        (status = 200, description = "The user, in full for staff and oneself, as a member otherwise.", body = Shown),
+    ),
+    security(("bearer" = []))
+)]
 async fn detail(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -195,7 +222,7 @@ async fn detail(
 }
 
 /// The fields staff may change; anything else is named in a field error.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AccountBody {
     is_active: Option<bool>,
     role: Option<String>,
@@ -204,6 +231,18 @@ pub struct AccountBody {
     other: Map<String, Value>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/{id}/",
+    tag = "users",
+    params(("id" = String, Path, description = "The integer id or the public UUID.")),
+    request_body = AccountBody,
+    responses(
+        (status = 200, description = "The account as changed.", body = UserOut),
+        (status = 403, description = "Not staff, or a staff account or `is_staff` without being a superuser.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -284,6 +323,17 @@ async fn update(
 }
 
 /// Deletes an account for good (superusers only); its sessions and tokens die with it.
+#[utoipa::path(
+    delete,
+    path = "/{id}/",
+    tag = "users",
+    params(("id" = String, Path, description = "The integer id or the public UUID.")),
+    responses(
+        (status = 204, description = "The account is deleted."),
+        (status = 403, description = "Not a superuser.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     caller: AuthUser,

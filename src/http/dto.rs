@@ -5,12 +5,13 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use gatehouse_domain::User;
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::TokenPair;
 
 /// A user as the API shows them (to themself, and later to staff).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[expect(
     clippy::struct_excessive_bools,
     reason = "Django's account flags, each independent"
@@ -58,7 +59,7 @@ impl From<User> for UserOut {
 }
 
 /// A token pair, optionally with the user; always `Cache-Control: no-store`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TokensOut {
     pub access: String,
     pub refresh: String,

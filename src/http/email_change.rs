@@ -3,13 +3,14 @@
 //! Asking needs the current password, so a stolen access token alone cannot move the account to
 //! an attacker's address (and from there reset its password).
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use gatehouse_domain::{Email, OtpCode};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::dto::UserOut;
 use super::error::ApiError;
@@ -18,19 +19,31 @@ use super::validate::Checks;
 use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::schemas::Detail;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/email/", post(request))
-        .route("/me/email/confirm/", post(confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request))
+        .routes(routes!(confirm))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = EmailChangeBody)]
 pub struct RequestBody {
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/email/",
+    tag = "users",
+    request_body = RequestBody,
+    responses((status = 202, description = "A code was sent to the new address.", body = Detail)),
+    security(("bearer" = []))
+)]
 async fn request(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -61,11 +74,21 @@ async fn request(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = EmailChangeConfirmBody)]
 pub struct ConfirmBody {
+    #[schema(value_type = String, required = true)]
     code: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/me/email/confirm/",
+    tag = "users",
+    request_body = ConfirmBody,
+    responses((status = 200, description = "The account with its new address.", body = UserOut)),
+    security(("bearer" = []))
+)]
 async fn confirm(
     State(state): State<AppState>,
     caller: AuthUser,

@@ -2,13 +2,14 @@
 //! employee inviting clients) create an account for someone else, who receives a link to choose
 //! their password. The inviter never sees or sets that password.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use gatehouse_domain::{AuditEvent, Email, NewUser, PublicId, Username};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::MAX_NAME;
 use super::dto::UserOut;
@@ -17,15 +18,19 @@ use super::extract::{AuthUser, Json};
 use super::validate::Checks;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::schemas::ErrorBody;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/invite/", post(invite))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(invite))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct InviteBody {
+    #[schema(value_type = String, required = true)]
     username: Option<String>,
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     role: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -36,6 +41,17 @@ fn unusable_password() -> String {
     format!("!{}", uuid::Uuid::new_v4().simple())
 }
 
+#[utoipa::path(
+    post,
+    path = "/invite/",
+    tag = "users",
+    request_body = InviteBody,
+    responses(
+        (status = 201, description = "The invited account; the invitee is emailed a set-password link.", body = UserOut),
+        (status = 403, description = "The caller may not invite, or not this role.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn invite(
     State(state): State<AppState>,
     caller: AuthUser,

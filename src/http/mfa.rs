@@ -1,14 +1,15 @@
 //! `/api/v1/auth/`: the TOTP second factor — enrol (`mfa/totp/`), confirm, disable — and the
 //! second step of a login (`token/mfa/`). Every answer carrying a secret is `no-store`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
 use gatehouse_domain::OtpCode;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::dto::{TokensOut, no_store};
 use super::error::ApiError;
@@ -18,18 +19,29 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
 use crate::auth::mfa::Answer;
+use crate::http::openapi::schemas::{ErrorBody, RecoveryCodes, TotpEnrolment};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/mfa/totp/", post(enrol))
-        .route("/mfa/totp/confirm/", post(confirm))
-        .route("/mfa/totp/disable/", post(disable))
-        .route("/token/mfa/", post(complete))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enrol))
+        .routes(routes!(confirm))
+        .routes(routes!(disable))
+        .routes(routes!(complete))
 }
 
 const SIX_DIGITS: &str = "Enter the 6-digit code from your authenticator app.";
 
 /// A new secret to add to an authenticator app; TOTP is on only once a code confirms it.
+#[utoipa::path(
+    post,
+    path = "/mfa/totp/",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The secret and its otpauth URL (`no-store`); not active until confirmed.", body = TotpEnrolment),
+        (status = 409, description = "TOTP is already on.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn enrol(State(state): State<AppState>, caller: AuthUser) -> Result<Response, ApiError> {
     let (secret, otpauth_url) = accounts::mfa::enrol(&state, &caller.user).await?;
     Ok(no_store(axum::Json(
@@ -37,11 +49,24 @@ async fn enrol(State(state): State<AppState>, caller: AuthUser) -> Result<Respon
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ConfirmBody {
+    #[schema(value_type = String, required = true)]
     code: Option<String>,
 }
 
+/// Turns TOTP on with a code from the app; answers the recovery codes, shown this once.
+#[utoipa::path(
+    post,
+    path = "/mfa/totp/confirm/",
+    tag = "auth",
+    request_body = ConfirmBody,
+    responses(
+        (status = 200, description = "TOTP is on; the recovery codes (`no-store`).", body = RecoveryCodes),
+        (status = 409, description = "No enrolment to confirm.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn confirm(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -58,14 +83,26 @@ async fn confirm(
     )))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct DisableBody {
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
     code: Option<String>,
     recovery_code: Option<String>,
 }
 
 /// Needs the password and a TOTP code; `code` may also be a recovery code (a lost phone).
+#[utoipa::path(
+    post,
+    path = "/mfa/totp/disable/",
+    tag = "auth",
+    request_body = DisableBody,
+    responses(
+        (status = 204, description = "TOTP is off; its recovery codes are gone."),
+        (status = 409, description = "TOTP is not on.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn disable(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -88,14 +125,25 @@ async fn disable(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CompleteBody {
+    #[schema(value_type = String, required = true)]
     mfa_token: Option<String>,
     code: Option<String>,
     recovery_code: Option<String>,
 }
 
 /// `{mfa_token, code}` or `{mfa_token, recovery_code}` → the token pair `token/` would give.
+#[utoipa::path(
+    post,
+    path = "/token/mfa/",
+    tag = "auth",
+    request_body = CompleteBody,
+    responses(
+        (status = 200, description = "A token pair and the user (`no-store`).", body = TokensOut),
+        (status = 401, description = "A dead challenge (`invalid_mfa_token`) or a wrong code (`invalid_mfa_code`).", body = ErrorBody),
+    )
+)]
 async fn complete(
     State(state): State<AppState>,
     device: Device,

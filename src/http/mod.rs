@@ -15,6 +15,7 @@ pub mod hygiene;
 pub mod invite;
 pub mod limits;
 pub mod mfa;
+pub mod openapi;
 pub mod otp;
 pub mod paging;
 pub mod password;
@@ -37,14 +38,16 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
 use error::{ApiError, InternalCause};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Every route, with the middleware stack, ready to serve.
-pub fn router(state: AppState) -> Router {
+/// Every API route with its OpenAPI operation: each module registers its handlers with
+/// `routes!`, which adds the route and the operation together, so the two cannot differ.
+pub fn api() -> OpenApiRouter<AppState> {
     let api_auth = auth::router()
         .merge(activation::router())
         .merge(mfa::router())
@@ -52,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(password::router())
         .merge(reset::router())
         .merge(sessions::router());
-    Router::new()
+    OpenApiRouter::new()
         .nest("/api/v1/auth", api_auth)
         .nest(
             "/api/v1/users",
@@ -66,6 +69,13 @@ pub fn router(state: AppState) -> Router {
         .merge(reset_page::router())
         .merge(compat::router())
         .merge(service::router())
+}
+
+/// Every route, with the OpenAPI document and its pages, and the middleware stack, ready to
+/// serve.
+pub fn router(state: AppState) -> Router {
+    let (api, operations) = api().split_for_parts();
+    api.merge(openapi::router(openapi::complete(operations)))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

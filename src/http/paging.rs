@@ -4,6 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::validate::Checks;
@@ -110,7 +111,7 @@ impl PageRequest {
 }
 
 /// A page of results in DRF's envelope.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub count: u64,
     pub next: Option<String>,

@@ -1,10 +1,11 @@
 //! `/api/v1/auth/password/change/`: a new password for a caller who knows the old one. Every
 //! other session ends; this one continues with a fresh token pair.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::post;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::dto::TokensOut;
 use super::error::ApiError;
@@ -14,21 +15,35 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::auth::{Device, TokenPair};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/password/change/", post(change))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(change))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PasswordChangeBody)]
 #[expect(
     clippy::struct_field_names,
     reason = "the wire names of djoser's set_password"
 )]
 pub struct ChangeBody {
+    #[schema(value_type = String, required = true)]
     old_password: Option<String>,
+    #[schema(value_type = String, required = true)]
     new_password: Option<String>,
+    #[schema(value_type = String, required = true)]
     re_new_password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/password/change/",
+    tag = "auth",
+    request_body = ChangeBody,
+    responses(
+        (status = 200, description = "A new pair for this session; every other session ended.", body = TokensOut),
+    ),
+    security(("bearer" = []))
+)]
 async fn change(
     State(state): State<AppState>,
     caller: AuthUser,

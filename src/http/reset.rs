@@ -7,13 +7,14 @@
 //! Reset tokens are one-time secrets of their own purpose, looked up by keyed hash: an access or
 //! refresh token can never stand in for one.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::post;
 use gatehouse_domain::{Email, OtpCode, Purpose, User};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::activation::{EmailBody, EmailCodeBody, email_and_code, email_only};
 use super::dto::accepted;
@@ -24,14 +25,24 @@ use crate::accounts;
 use crate::accounts::reset::Proof;
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::schemas::{Detail, ResetToken};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/password/reset/", post(request))
-        .route("/password/reset/verify/", post(verify))
-        .route("/password/reset/confirm/", post(confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request))
+        .routes(routes!(verify))
+        .routes(routes!(confirm))
 }
 
+#[utoipa::path(
+    post,
+    path = "/password/reset/",
+    tag = "auth",
+    request_body = EmailBody,
+    responses(
+        (status = 202, description = "The same answer for any address; an active account is emailed a code and a link.", body = Detail),
+    )
+)]
 async fn request(
     State(state): State<AppState>,
     device: Device,
@@ -42,6 +53,15 @@ async fn request(
     Ok(accepted())
 }
 
+#[utoipa::path(
+    post,
+    path = "/password/reset/verify/",
+    tag = "auth",
+    request_body = EmailCodeBody,
+    responses(
+        (status = 200, description = "A short-lived reset token for `password/reset/confirm/`.", body = ResetToken),
+    )
+)]
 async fn verify(
     State(state): State<AppState>,
     device: Device,
@@ -56,7 +76,8 @@ async fn verify(
 }
 
 /// The ways a client may prove it may reset, and the new password.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = ResetConfirmBody)]
 pub struct ConfirmBody {
     pub reset_token: Option<String>,
     /// The token from the emailed link.
@@ -65,10 +86,20 @@ pub struct ConfirmBody {
     pub uid: Option<String>,
     pub email: Option<String>,
     pub code: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub new_password: Option<String>,
     pub re_new_password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/password/reset/confirm/",
+    tag = "auth",
+    request_body = ConfirmBody,
+    responses(
+        (status = 200, description = "The password is reset and every session ended.", body = Detail),
+    )
+)]
 async fn confirm(
     State(state): State<AppState>,
     device: Device,

@@ -5,22 +5,24 @@
 //! The page carries the token in its URL, so it is served with `Referrer-Policy: no-referrer`,
 //! `no-store`, and a CSP that allows nothing but its own inline style and a form post to itself.
 
-use axum::Router;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::error::ApiError;
 use super::extract::Json;
 use super::reset::{ConfirmBody, reset_password};
 use crate::app::AppState;
 use crate::auth::Device;
+use crate::http::openapi::schemas::Detail;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/reset-password/", get(form).post(submit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(form, submit))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -29,13 +31,24 @@ pub struct TokenQuery {
 }
 
 /// The fields of the page's form, and of SIN's JSON body.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = ResetPageBody)]
 pub struct PageBody {
     token: Option<String>,
+    #[schema(value_type = String, required = true)]
     new_password: Option<String>,
     confirm_new_password: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/reset-password/",
+    tag = "seed: SIN",
+    params(("token" = Option<String>, Query, description = "The token from the emailed link.")),
+    responses(
+        (status = 200, description = "The set-password form.", content((String = "text/html"))),
+    )
+)]
 async fn form(Query(query): Query<TokenQuery>) -> Response {
     page(
         StatusCode::OK,
@@ -43,6 +56,18 @@ async fn form(Query(query): Query<TokenQuery>) -> Response {
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/reset-password/",
+    tag = "seed: SIN",
+    params(("token" = Option<String>, Query, description = "The token from the emailed link.")),
+    request_body(content((PageBody = "application/json"), (PageBody = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "The password is reset and every session ended: JSON for an API client, a page for the form.", content((Detail = "application/json"), (String = "text/html"))),
+        (status = 400, description = "JSON field errors for an API client; the form again, with the problem, for a browser.", content((String = "text/html"))),
+        (status = 503, description = "The server is busy.", content((String = "text/html"))),
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     device: Device,

@@ -1,12 +1,13 @@
 //! `/api/v1/auth/sessions/`: the caller's live sessions (one per login/device), and revoking one.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{Session, SessionId};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::ApiError;
@@ -15,13 +16,13 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sessions/", get(list))
-        .route("/sessions/{id}/", delete(revoke))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(revoke))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionOut {
     /// Equal to the `sid` claim of this session's access tokens.
     id: Uuid,
@@ -46,6 +47,13 @@ impl SessionOut {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/sessions/",
+    tag = "auth",
+    responses((status = 200, description = "The caller's live sessions.", body = Vec<SessionOut>)),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -66,6 +74,14 @@ async fn list(
 }
 
 /// Another user's session id answers 404, exactly like an unknown one.
+#[utoipa::path(
+    delete,
+    path = "/sessions/{id}/",
+    tag = "auth",
+    params(("id" = String, Path, description = "The session id (the `sid` claim).")),
+    responses((status = 204, description = "The session ended.")),
+    security(("bearer" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     caller: AuthUser,

@@ -4,13 +4,14 @@
 //! their own guarded paths and are refused here by name; a role may only change to one the user
 //! could have picked at sign-up, so nobody promotes themself.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use gatehouse_domain::{ProfilePatch, Username};
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{MAX_GENDER, MAX_NAME, MAX_PHONE, parse_date};
 use super::dto::UserOut;
@@ -21,16 +22,24 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me/", get(me).patch(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me, update, remove))
 }
 
+#[utoipa::path(
+    get,
+    path = "/me/",
+    tag = "users",
+    responses((status = 200, description = "The caller's account.", body = UserOut)),
+    security(("bearer" = []))
+)]
 async fn me(caller: AuthUser) -> axum::Json<UserOut> {
     axum::Json(caller.user.into())
 }
 
 /// Fields a client may send to PATCH; the refused ones are listed so the answer can say why.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = MePatchBody)]
 pub struct PatchBody {
     username: Option<String>,
     first_name: Option<String>,
@@ -61,6 +70,16 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     Option::<String>::deserialize(d).map(Some)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/me/",
+    tag = "users",
+    request_body = PatchBody,
+    responses(
+        (status = 200, description = "The updated account. Password, email and flags are refused by name.", body = UserOut),
+    ),
+    security(("bearer" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -108,13 +127,23 @@ async fn update(
     Ok(axum::Json(user.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = MeDeleteBody)]
 pub struct DeleteBody {
+    #[schema(value_type = String, required = true)]
     current_password: Option<String>,
 }
 
-/// Deletes the account for good; its sessions and tokens die with it (also LIT's `user/me/`).
-pub async fn remove(
+/// Deletes the account for good; its sessions and tokens die with it.
+#[utoipa::path(
+    delete,
+    path = "/me/",
+    tag = "users",
+    request_body = DeleteBody,
+    responses((status = 204, description = "The account is deleted, with its sessions.")),
+    security(("bearer" = []))
+)]
+async fn remove(
     State(state): State<AppState>,
     caller: AuthUser,
     device: Device,

@@ -23,6 +23,7 @@ mod login;
 mod logout;
 mod mfa;
 mod multi_node;
+mod openapi;
 mod password_change;
 mod refresh;
 mod register;

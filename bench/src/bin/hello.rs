@@ -17,6 +17,10 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a bare axum baseline for the benchmarks, not a gatehouse route"
+    )]
     let app = Router::new().route("/", get(|| async { "hello" }));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     axum::serve(listener, app).await?;

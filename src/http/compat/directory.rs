@@ -8,13 +8,14 @@
 //! to its owner. SIN's lists were bare arrays, so they stay arrays: one page of them, with the
 //! total in `X-Total-Count` and the next page in a `Link` header.
 
-use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::routing::{delete, get};
 use gatehouse_domain::User;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -22,21 +23,23 @@ use crate::auth::Device;
 use crate::http::directory::{delete_account, directory_page, directory_query, visible_user};
 use crate::http::error::ApiError;
 use crate::http::extract::AuthUser;
+use crate::http::openapi::params::{PageParams, RoleParams, SearchParams};
+use crate::http::openapi::schemas::ErrorBody;
 use crate::http::paging::{Page, Params};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/employees/", get(employees))
-        .route("/api/clients/", get(clients))
-        .route("/api/client/", get(clients))
-        .route("/api/user/{pk}/", get(sin_detail))
-        .route("/api/user/delete/{pk}/", delete(sin_delete))
-        .route("/auth/api/users/list/", get(tlr_list))
-        .route("/auth/api/users/detail/{id}/", get(tlr_detail))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(employees))
+        .routes(routes!(clients))
+        .routes(routes!(client))
+        .routes(routes!(sin_detail))
+        .routes(routes!(sin_delete))
+        .routes(routes!(tlr_list))
+        .routes(routes!(tlr_detail))
 }
 
 /// SIN's user shape: `user_type` is the role, or `admin` for staff.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct SinUser {
     id: i64,
     name: String,
@@ -89,6 +92,16 @@ async fn role_list(
     Ok(bare(page.map(|u| SinUser::new(caller, u))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/employees/",
+    tag = "seed: SIN",
+    params(SearchParams, PageParams),
+    responses(
+        (status = 200, description = "One page of users as a bare array.", body = Vec<SinUser>, headers(("x-total-count" = u64, description = "Matching users in all pages"), ("link" = String, description = "`<next page>; rel=\"next\"` when there is one"))),
+    ),
+    security(("bearer" = []))
+)]
 async fn employees(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -97,6 +110,16 @@ async fn employees(
     role_list(&state, &caller.user, &params, "employee").await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/clients/",
+    tag = "seed: SIN",
+    params(SearchParams, PageParams),
+    responses(
+        (status = 200, description = "One page of users as a bare array.", body = Vec<SinUser>, headers(("x-total-count" = u64, description = "Matching users in all pages"), ("link" = String, description = "`<next page>; rel=\"next\"` when there is one"))),
+    ),
+    security(("bearer" = []))
+)]
 async fn clients(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -109,6 +132,16 @@ fn path_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
     path.map(|Path(raw)| raw).map_err(|_| ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/user/{pk}/",
+    tag = "seed: SIN",
+    params(("pk" = String, Path, description = "The user's integer id (or public UUID).")),
+    responses(
+        (status = 200, description = "The user; the email only for staff and oneself.", body = SinUser),
+    ),
+    security(("bearer" = []))
+)]
 async fn sin_detail(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -119,6 +152,17 @@ async fn sin_detail(
 }
 
 /// Deletes for real (SIN's code only pretended to) and answers with the deleted user, as it did.
+#[utoipa::path(
+    delete,
+    path = "/api/user/delete/{pk}/",
+    tag = "seed: SIN",
+    params(("pk" = String, Path, description = "The user's integer id (or public UUID).")),
+    responses(
+        (status = 200, description = "The deleted user.", body = SinUser),
+        (status = 403, description = "Not a superuser.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn sin_delete(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -138,7 +182,7 @@ async fn sin_delete(
 
 /// TLR's public profile: no contact details. It had no avatars or followers yet, so `image` is
 /// null and the follow lists are empty.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct TlrUser {
     id: Uuid,
     username: String,
@@ -159,6 +203,16 @@ impl From<User> for TlrUser {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/auth/api/users/list/",
+    tag = "seed: TLR",
+    params(RoleParams, SearchParams, PageParams),
+    responses(
+        (status = 200, description = "One page of public profiles as a bare array.", body = Vec<TlrUser>, headers(("x-total-count" = u64, description = "Matching users in all pages"), ("link" = String, description = "`<next page>; rel=\"next\"` when there is one"))),
+    ),
+    security(("bearer" = []))
+)]
 async fn tlr_list(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -172,6 +226,14 @@ async fn tlr_list(
     Ok(bare(page.map(TlrUser::from)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/auth/api/users/detail/{id}/",
+    tag = "seed: TLR",
+    params(("id" = String, Path, description = "The public UUID (or integer id).")),
+    responses((status = 200, description = "The public profile.", body = TlrUser)),
+    security(("bearer" = []))
+)]
 async fn tlr_detail(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -179,4 +241,23 @@ async fn tlr_detail(
 ) -> Result<axum::Json<TlrUser>, ApiError> {
     let user = visible_user(&state, &caller.user, &path_id(path)?).await?;
     Ok(axum::Json(user.into()))
+}
+
+/// `api/client/`, the path SIN's code served for `api/clients/`.
+#[utoipa::path(
+    get,
+    path = "/api/client/",
+    tag = "seed: SIN",
+    params(SearchParams, PageParams),
+    responses(
+        (status = 200, description = "One page of users as a bare array.", body = Vec<SinUser>, headers(("x-total-count" = u64, description = "Matching users in all pages"), ("link" = String, description = "`<next page>; rel=\"next\"` when there is one"))),
+    ),
+    security(("bearer" = []))
+)]
+async fn client(
+    state: State<AppState>,
+    caller: AuthUser,
+    params: Params,
+) -> Result<(HeaderMap, axum::Json<Vec<SinUser>>), ApiError> {
+    clients(state, caller, params).await
 }

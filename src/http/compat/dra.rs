@@ -12,14 +12,15 @@
 //! - `auth/reset_password/` accepts only such a stored reset token. A token whose code was never
 //!   checked, or a token for an unknown address, can never succeed.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::{Email, OtpCode, ProfilePatch, Purpose, Username};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::shapes::{DRA_NAMES, DraUser, refuse_image};
 use crate::accounts::{self, reset::Proof};
@@ -28,22 +29,32 @@ use crate::auth::Device;
 use crate::auth::codes::Codes;
 use crate::auth::secrets::SecretError;
 use crate::http::activation::{EmailBody, email_only};
-use crate::http::auth::{MAX_GENDER, MAX_PHONE, parse_date, refresh_access};
-use crate::http::dto::no_store;
+use crate::http::auth::{MAX_GENDER, MAX_PHONE, RefreshBody, parse_date, refresh_access};
+use crate::http::dto::{TokensOut, no_store};
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
+use crate::http::openapi::schemas::{DraResetRequested, ErrorBody, Message};
 use crate::http::validate::Checks;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/refresh/", post(refresh_access))
-        .route("/auth/email_request/", post(email_request))
-        .route("/auth/check_otp/", post(check_otp))
-        .route("/auth/reset_password/", post(reset_password))
-        .route("/api/user/", get(me).patch(update).put(update))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(refresh))
+        .routes(routes!(email_request))
+        .routes(routes!(check_otp))
+        .routes(routes!(reset_password))
+        .routes(routes!(me, update))
 }
 
 /// `{token, message}` for any address; the code goes only to an existing active account.
+#[utoipa::path(
+    post,
+    path = "/auth/email_request/",
+    tag = "seed: DRA",
+    request_body = EmailBody,
+    responses(
+        (status = 200, description = "A token naming the request, for any address; the code goes only to an active account.", body = DraResetRequested),
+    )
+)]
 async fn email_request(
     State(state): State<AppState>,
     device: Device,
@@ -79,12 +90,24 @@ fn parse_token(token: &str) -> Result<(&str, Email), ApiError> {
     Ok((nonce, email))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = DraCheckOtpBody)]
 pub struct CheckBody {
+    #[schema(value_type = String, required = true)]
     token: Option<String>,
+    #[schema(value_type = String, required = true)]
     otp: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/check_otp/",
+    tag = "seed: DRA",
+    request_body = CheckBody,
+    responses(
+        (status = 200, description = "The code is right; the token may now reset the password.", body = Message),
+    )
+)]
 async fn check_otp(
     State(state): State<AppState>,
     device: Device,
@@ -105,12 +128,24 @@ async fn check_otp(
     Ok(axum::Json(json!({"message": "OTP is valid."})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = DraResetBody)]
 pub struct ResetBody {
+    #[schema(value_type = String, required = true)]
     token: Option<String>,
+    #[schema(value_type = String, required = true)]
     new_password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/reset_password/",
+    tag = "seed: DRA",
+    request_body = ResetBody,
+    responses(
+        (status = 200, description = "The password is reset and every session ended.", body = Message),
+    )
+)]
 async fn reset_password(
     State(state): State<AppState>,
     device: Device,
@@ -133,11 +168,19 @@ async fn reset_password(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/user/",
+    tag = "seed: DRA",
+    responses((status = 200, description = "The caller's account in DRA's shape.", body = DraUser)),
+    security(("bearer" = []))
+)]
 async fn me(caller: AuthUser) -> axum::Json<DraUser> {
     axum::Json(caller.user.into())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = DraPatchBody)]
 pub struct PatchBody {
     email: Option<String>,
     username: Option<String>,
@@ -153,6 +196,14 @@ pub struct PatchBody {
 
 /// Profile fields only. The current email may be sent back unchanged (DRA's clients send the
 /// whole user); a new one goes through the code-confirmed email change.
+#[utoipa::path(
+    method(patch, put),
+    path = "/api/user/",
+    tag = "seed: DRA",
+    request_body = PatchBody,
+    responses((status = 200, description = "The updated account.", body = DraUser)),
+    security(("bearer" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -191,4 +242,23 @@ async fn update(
     c.finish()?;
     let user = accounts::profile::update(&state, caller.user, &patch).await?;
     Ok(axum::Json(user.into()))
+}
+
+/// DRA's `auth/refresh/`: a new access token, the same refresh token.
+#[utoipa::path(
+    post,
+    path = "/auth/refresh/",
+    tag = "seed: DRA",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "A new access token; the same refresh token (this seed did not rotate).", body = TokensOut),
+        (status = 401, description = "An invalid, expired, ended or reused refresh token, or an inactive user.", body = ErrorBody),
+    )
+)]
+async fn refresh(
+    state: State<AppState>,
+    device: Device,
+    body: Json<RefreshBody>,
+) -> Result<TokensOut, ApiError> {
+    refresh_access(state, device, body).await
 }

@@ -8,42 +8,42 @@
 //! address — an account still awaiting activation gets a new activation code (the seed left
 //! such accounts stuck), an active one a login code.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use gatehouse_domain::{Email, OtpCode, PlainPassword, ProfilePatch, User, Username};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
 use crate::http::activation::{EmailBody, email_only};
-use crate::http::auth::{CANONICAL_NAMES, MAX_NAME, SignUp, refresh, sign_up, verify};
+use crate::http::auth::{
+    CANONICAL_NAMES, MAX_NAME, RefreshBody, SignUp, VerifyBody, refresh, sign_up, verify,
+};
 use crate::http::dto::{MAYBE_SENT, TokensOut};
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
-use crate::http::users::remove;
+use crate::http::openapi::schemas::{Detail, Empty, ErrorBody, LitActivated, OrChallenge};
 use crate::http::validate::Checks;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/user/", post(create))
-        .route("/api/v1/auth/user/activation/", post(activate))
-        .route("/api/v1/auth/user/otp/", post(send_code))
-        .route("/api/v1/auth/jwt/create/", post(create_tokens))
-        .route("/api/v1/auth/jwt/refresh/", post(refresh))
-        .route("/api/v1/auth/jwt/verify/", post(verify))
-        .route(
-            "/api/v1/auth/user/me/",
-            get(me).patch(update).delete(remove),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(activate))
+        .routes(routes!(send_code))
+        .routes(routes!(create_tokens))
+        .routes(routes!(jwt_refresh))
+        .routes(routes!(jwt_verify))
+        .routes(routes!(me, update, remove))
 }
 
 /// djoser's user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LitUser {
     id: i64,
     username: String,
@@ -64,16 +64,29 @@ impl From<User> for LitUser {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LitCreateBody)]
 pub struct CreateBody {
+    #[schema(value_type = String, required = true)]
     username: Option<String>,
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
     re_password: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/user/",
+    tag = "seed: LIT",
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "The new account, inactive until activated with the emailed code.", body = LitUser),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Json(body): Json<CreateBody>,
@@ -94,8 +107,10 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(LitUser::from(user))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LitCodeBody)]
 pub struct CodeBody {
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
     otp_code: Option<String>,
     password: Option<String>,
@@ -110,6 +125,15 @@ fn email_and_code(c: &mut Checks, body: &CodeBody) -> Option<(Email, OtpCode)> {
 }
 
 /// 200 `{email, otp_code}` (the seed's echo) once the account is active; 400 otherwise.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/user/activation/",
+    tag = "seed: LIT",
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "The account is active (the seed's echo).", body = LitActivated),
+    )
+)]
 async fn activate(
     State(state): State<AppState>,
     device: Device,
@@ -128,6 +152,13 @@ async fn activate(
 
 /// A new activation or login code (the older one stops working); the same answer for any
 /// address. A `password` field, which the seed wanted, is not needed and not read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/user/otp/",
+    tag = "seed: LIT",
+    request_body = EmailBody,
+    responses((status = 200, description = "The same answer for any address.", body = Detail))
+)]
 async fn send_code(
     State(state): State<AppState>,
     Json(body): Json<EmailBody>,
@@ -138,6 +169,16 @@ async fn send_code(
 }
 
 /// `{email, otp_code}` (a login code from `user/otp/`) or `{email, password}` (djoser).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/jwt/create/",
+    tag = "seed: LIT",
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "A token pair and the user.", body = OrChallenge<TokensOut>),
+        (status = 401, description = "Bad credentials: `invalid_credentials`.", body = ErrorBody),
+    )
+)]
 async fn create_tokens(
     State(state): State<AppState>,
     device: Device,
@@ -164,11 +205,21 @@ async fn create_tokens(
     Ok(TokensOut::new(pair, Some(user)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/user/me/",
+    tag = "seed: LIT",
+    responses(
+        (status = 200, description = "The caller's account in djoser's shape.", body = LitUser),
+    ),
+    security(("bearer" = []))
+)]
 async fn me(caller: AuthUser) -> axum::Json<LitUser> {
     axum::Json(caller.user.into())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LitPatchBody)]
 pub struct PatchBody {
     username: Option<String>,
     first_name: Option<String>,
@@ -178,6 +229,14 @@ pub struct PatchBody {
 }
 
 /// djoser's PATCH: username and names. The email and password have their own guarded paths.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/auth/user/me/",
+    tag = "seed: LIT",
+    request_body = PatchBody,
+    responses((status = 200, description = "The updated account.", body = LitUser)),
+    security(("bearer" = []))
+)]
 async fn update(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -205,4 +264,76 @@ async fn update(
     c.finish()?;
     let user = accounts::profile::update(&state, caller.user, &patch).await?;
     Ok(axum::Json(user.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LitDeleteBody)]
+pub struct DeleteBody {
+    #[schema(value_type = String, required = true)]
+    current_password: Option<String>,
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/user/me/",
+    tag = "seed: LIT",
+    request_body = DeleteBody,
+    responses((status = 204, description = "The account is deleted.")),
+    security(("bearer" = []))
+)]
+async fn remove(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    device: Device,
+    Json(body): Json<DeleteBody>,
+) -> Result<StatusCode, ApiError> {
+    let mut c = Checks::new();
+    let password = c.required("current_password", body.current_password.as_deref());
+    c.finish()?;
+    let password = password.unwrap_or_default();
+    accounts::profile::delete(
+        &state,
+        &caller.user,
+        ("current_password", password),
+        &device,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// djoser's `jwt/refresh/`: the canonical, rotating refresh.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/jwt/refresh/",
+    tag = "seed: LIT",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "The rotated pair.", body = TokensOut),
+        (status = 401, description = "An invalid, expired, ended or reused refresh token, or an inactive user.", body = ErrorBody),
+    )
+)]
+async fn jwt_refresh(
+    state: State<AppState>,
+    device: Device,
+    body: Json<RefreshBody>,
+) -> Result<TokensOut, ApiError> {
+    refresh(state, device, body).await
+}
+
+/// djoser's `jwt/verify/`: `{}` for a valid access token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/jwt/verify/",
+    tag = "seed: LIT",
+    request_body = VerifyBody,
+    responses(
+        (status = 200, description = "The token is valid.", body = Empty),
+        (status = 401, description = "The token is not valid: `token_not_valid`.", body = ErrorBody),
+    )
+)]
+async fn jwt_verify(
+    state: State<AppState>,
+    body: Json<VerifyBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    verify(state, body).await
 }

@@ -14,13 +14,15 @@ mod sin;
 mod tlr;
 mod tma;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
 
+pub use shapes::DraUser;
+
 /// Every seed's routes, at their documented paths.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(shapes::router())
         .merge(directory::router())
         .merge(sin::router())

@@ -2,34 +2,38 @@
 //! (API.md): `api/login/` (SIN + DRA), `api/register/` (DRA + TMA), `api/token/refresh/`
 //! (SIN + TMA). Also DRA's user shape, and a token pair merged into another seed's body.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use chrono::NaiveDate;
 use gatehouse_domain::User;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::auth::{Device, TokenPair};
-use crate::http::auth::{SignUp, SignUpNames, login_with_password, refresh_access, sign_up};
-use crate::http::dto::no_store;
+use crate::http::auth::{
+    RefreshBody, SignUp, SignUpNames, login_with_password, refresh_access, sign_up,
+};
+use crate::http::dto::{TokensOut, no_store};
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
+use crate::http::openapi::schemas::{ErrorBody, OrChallenge, SeedLogin};
 use crate::http::validate::Checks;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/login/", post(login))
-        .route("/api/register/", post(register))
-        .route("/api/token/refresh/", post(refresh_access))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(register))
+        .routes(routes!(token_refresh))
 }
 
 /// DRA's user: its field names, `image` (always null: this server stores no upload at this
 /// path), and `is_activated` (whether the account may log in).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DraUser {
     pub id: i64,
     pub username: String,
@@ -88,16 +92,28 @@ pub fn with_tokens(pair: &TokenPair, extra: Value) -> Response {
     no_store(axum::Json(body))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = SeedLoginBody)]
 pub struct LoginBody {
     username: Option<String>,
     email: Option<String>,
     login: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
 /// SIN logs in by username, DRA by email: either works. The answer has SIN's top-level pair and
 /// DRA's `{detail, data, token}`.
+#[utoipa::path(
+    post,
+    path = "/api/login/",
+    tag = "seed: SIN",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "SIN's pair at the top, DRA's `{detail, data, token}`.", body = OrChallenge<SeedLogin>),
+        (status = 401, description = "Bad credentials: `invalid_credentials`.", body = ErrorBody),
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     device: Device,
@@ -123,10 +139,14 @@ async fn login(
     Ok(with_tokens(&pair, extra))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = SeedRegisterBody)]
 pub struct RegisterBody {
+    #[schema(value_type = String, required = true)]
     username: Option<String>,
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
     #[serde(rename = "phoneNumber")]
     phone_number: Option<String>,
@@ -140,6 +160,15 @@ pub struct RegisterBody {
 
 /// DRA's and TMA's sign-up (TMA sends only username, email, password); DRA's user back, which
 /// also carries TMA's `{id, username, email}`.
+#[utoipa::path(
+    post,
+    path = "/api/register/",
+    tag = "seed: DRA",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "DRA's user, which carries TMA's `{id, username, email}`.", body = DraUser),
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     Json(body): Json<RegisterBody>,
@@ -160,4 +189,23 @@ async fn register(
     let input = sign_up(&state, c, &raw, &DRA_NAMES)?;
     let user = crate::accounts::register::register(&state, input).await?;
     Ok((StatusCode::CREATED, axum::Json(DraUser::from(user))))
+}
+
+/// SIN's and TMA's `api/token/refresh/`: a new access token, the same refresh token.
+#[utoipa::path(
+    post,
+    path = "/api/token/refresh/",
+    tag = "seed: SIN",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "A new access token; the same refresh token (this seed did not rotate).", body = TokensOut),
+        (status = 401, description = "An invalid, expired, ended or reused refresh token, or an inactive user.", body = ErrorBody),
+    )
+)]
+async fn token_refresh(
+    state: State<AppState>,
+    device: Device,
+    body: Json<RefreshBody>,
+) -> Result<TokensOut, ApiError> {
+    refresh_access(state, device, body).await
 }

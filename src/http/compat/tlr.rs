@@ -6,66 +6,73 @@
 //! is a guessable space shared by every account); resend and reset answer the same for any
 //! address; logout only ends the caller's own sessions; codes are 6 digits.
 
-use axum::Router;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use gatehouse_domain::{Email, OtpCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::shapes::with_tokens;
 use crate::accounts::{self, reset::Proof};
 use crate::app::AppState;
 use crate::auth::Device;
 use crate::http::activation::{EmailBody, email_only};
-use crate::http::auth::{CANONICAL_NAMES, SignUp, login_with_password, refresh, sign_up};
+use crate::http::auth::{
+    CANONICAL_NAMES, RefreshBody, SignUp, login_with_password, refresh, sign_up,
+};
 use crate::http::dto::TokensOut;
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
+use crate::http::openapi::schemas::{
+    ErrorBody, OrChallenge, Status, StatusMessage, TlrPasswordChanged, TlrRegistered,
+};
 use crate::http::password::{ChangeFields, change_password};
 use crate::http::validate::Checks;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/api/register/", post(register))
-        .route(
-            "/auth/api/register/verify-otp/{otp}/",
-            get(verify_otp).post(verify_otp),
-        )
-        .route(
-            "/auth/api/register/resend-otp/",
-            put(resend).patch(resend).post(resend),
-        )
-        .route("/auth/api/login/", post(login))
-        .route("/auth/api/login/token/refresh/", post(refresh))
-        .route("/auth/api/logout/", post(logout))
-        .route(
-            "/auth/api/change-password/",
-            put(change).patch(change).post(change),
-        )
-        .route("/auth/api/password-reset/", post(reset_request))
-        .route(
-            "/auth/api/password-reset/validate_token/",
-            post(reset_validate),
-        )
-        .route("/auth/api/password-reset/confirm/", post(reset_confirm))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(verify_otp))
+        .routes(routes!(resend))
+        .routes(routes!(login))
+        .routes(routes!(token_refresh))
+        .routes(routes!(logout))
+        .routes(routes!(change))
+        .routes(routes!(reset_request))
+        .routes(routes!(reset_validate))
+        .routes(routes!(reset_confirm))
 }
 
 fn status(value: &str) -> axum::Json<Value> {
     axum::Json(json!({ "status": value }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TlrRegisterBody)]
 pub struct RegisterBody {
+    #[schema(value_type = String, required = true)]
     username: Option<String>,
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
 /// `{"status": "success", "id": <public id>}`; the activation code is emailed.
+#[utoipa::path(
+    post,
+    path = "/auth/api/register/",
+    tag = "seed: TLR",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "The new account's public id; the activation code is emailed.", body = TlrRegistered),
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     Json(body): Json<RegisterBody>,
@@ -84,12 +91,24 @@ async fn register(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = TlrEmailBody)]
 pub struct EmailQuery {
     email: Option<String>,
 }
 
 /// The code from the path, with the `email` it was sent to (from the body or `?email=`).
+#[utoipa::path(
+    method(get, post),
+    path = "/auth/api/register/verify-otp/{otp}/",
+    tag = "seed: TLR",
+    params(
+        ("otp" = String, Path, description = "The emailed code."),
+        ("email" = Option<String>, Query, description = "The address the code went to (or in the body)."),
+    ),
+    request_body = EmailQuery,
+    responses((status = 200, description = "The account is active.", body = StatusMessage))
+)]
 async fn verify_otp(
     State(state): State<AppState>,
     device: Device,
@@ -121,6 +140,13 @@ async fn verify_otp(
 }
 
 /// A new code if the account still awaits activation; the same answer for any address.
+#[utoipa::path(
+    method(put, patch, post),
+    path = "/auth/api/register/resend-otp/",
+    tag = "seed: TLR",
+    request_body = EmailBody,
+    responses((status = 200, description = "The same answer for any address.", body = Status))
+)]
 async fn resend(
     State(state): State<AppState>,
     Json(body): Json<EmailBody>,
@@ -130,13 +156,25 @@ async fn resend(
     Ok(status("success"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TlrLoginBody)]
 pub struct LoginBody {
     email: Option<String>,
     username: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/api/login/",
+    tag = "seed: TLR",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "A token pair and the user.", body = OrChallenge<TokensOut>),
+        (status = 401, description = "Bad credentials: `invalid_credentials`.", body = ErrorBody),
+    )
+)]
 async fn login(
     State(state): State<AppState>,
     device: Device,
@@ -148,13 +186,22 @@ async fn login(
     Ok(TokensOut::new(pair, Some(user)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TlrLogoutBody)]
 pub struct LogoutBody {
     refresh_token: Option<String>,
     refresh: Option<String>,
 }
 
 /// 205, no body: the caller's session ends, and the one `refresh_token` names if it is theirs.
+#[utoipa::path(
+    post,
+    path = "/auth/api/logout/",
+    tag = "seed: TLR",
+    request_body = LogoutBody,
+    responses((status = 205, description = "The caller's session ended.")),
+    security(("bearer" = []))
+)]
 async fn logout(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -166,14 +213,28 @@ async fn logout(
     Ok(StatusCode::RESET_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TlrChangeBody)]
 pub struct ChangeBody {
+    #[schema(value_type = String, required = true)]
     old_password: Option<String>,
+    #[schema(value_type = String, required = true)]
     new_password1: Option<String>,
+    #[schema(value_type = String, required = true)]
     new_password2: Option<String>,
 }
 
 /// Ends every other session (as the README promises) and hands this one its next token pair.
+#[utoipa::path(
+    method(put, patch, post),
+    path = "/auth/api/change-password/",
+    tag = "seed: TLR",
+    request_body = ChangeBody,
+    responses(
+        (status = 200, description = "The password changed; the next pair for this session.", body = TlrPasswordChanged),
+    ),
+    security(("bearer" = []))
+)]
 async fn change(
     State(state): State<AppState>,
     caller: AuthUser,
@@ -200,6 +261,13 @@ async fn change(
 }
 
 /// Emails a reset code if the address belongs to an active account; `{"status": "OK"}` always.
+#[utoipa::path(
+    post,
+    path = "/auth/api/password-reset/",
+    tag = "seed: TLR",
+    request_body = EmailBody,
+    responses((status = 200, description = "The same answer for any address.", body = Status))
+)]
 async fn reset_request(
     State(state): State<AppState>,
     device: Device,
@@ -210,9 +278,12 @@ async fn reset_request(
     Ok(status("OK"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TlrCodeBody)]
 pub struct CodeBody {
+    #[schema(value_type = String, required = true, format = Email)]
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     token: Option<String>,
     password: Option<String>,
 }
@@ -226,6 +297,13 @@ fn email_and_token(c: &mut Checks, body: &CodeBody) -> Option<(Email, OtpCode)> 
     email.zip(code)
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/api/password-reset/validate_token/",
+    tag = "seed: TLR",
+    request_body = CodeBody,
+    responses((status = 200, description = "The code is right.", body = Status))
+)]
 async fn reset_validate(
     State(state): State<AppState>,
     Json(body): Json<CodeBody>,
@@ -239,6 +317,15 @@ async fn reset_validate(
     Ok(status("OK"))
 }
 
+#[utoipa::path(
+    post,
+    path = "/auth/api/password-reset/confirm/",
+    tag = "seed: TLR",
+    request_body = CodeBody,
+    responses(
+        (status = 200, description = "The password is reset and every session ended.", body = Status),
+    )
+)]
 async fn reset_confirm(
     State(state): State<AppState>,
     device: Device,
@@ -261,4 +348,23 @@ async fn reset_confirm(
     )
     .await?;
     Ok(status("OK"))
+}
+
+/// TLR's `login/token/refresh/`: the canonical, rotating refresh.
+#[utoipa::path(
+    post,
+    path = "/auth/api/login/token/refresh/",
+    tag = "seed: TLR",
+    request_body = RefreshBody,
+    responses(
+        (status = 200, description = "The rotated pair.", body = TokensOut),
+        (status = 401, description = "An invalid, expired, ended or reused refresh token, or an inactive user.", body = ErrorBody),
+    )
+)]
+async fn token_refresh(
+    state: State<AppState>,
+    device: Device,
+    body: Json<RefreshBody>,
+) -> Result<TokensOut, ApiError> {
+    refresh(state, device, body).await
 }

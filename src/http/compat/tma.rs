@@ -5,12 +5,13 @@
 //! email when no username is sent). Its README says both `{refresh, access}` and
 //! `{id, username, email}`: the answer has both.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::post;
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::shapes::with_tokens;
 use crate::app::AppState;
@@ -18,18 +19,31 @@ use crate::auth::Device;
 use crate::http::auth::login_with_password;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
+use crate::http::openapi::schemas::{ErrorBody, OrChallenge, TmaToken};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/token/", post(token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(token))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = TmaTokenBody)]
 pub struct TokenBody {
     username: Option<String>,
     email: Option<String>,
+    #[schema(value_type = String, required = true)]
     password: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/token/",
+    tag = "seed: TMA",
+    request_body = TokenBody,
+    responses(
+        (status = 200, description = "The pair and `{id, username, email}`.", body = OrChallenge<TmaToken>),
+        (status = 401, description = "Bad credentials: `invalid_credentials`.", body = ErrorBody),
+    )
+)]
 async fn token(
     State(state): State<AppState>,
     device: Device,

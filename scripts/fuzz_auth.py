@@ -1,0 +1,38 @@
+"""Bearer auth for scripts/fuzz-api.sh: schemathesis hooks module (SCHEMATHESIS_HOOKS).
+
+Starts from the access token the script logged in for (FUZZ_TOKEN). Some sequences end the
+session that token belongs to (the stateful phase lists the caller's sessions and deletes one;
+logout), and every later request would only see 401. On a 401 schemathesis drops the cached
+token and calls `get` again, which logs in afresh, so the run keeps reaching the handlers.
+"""
+
+import json
+import os
+import urllib.request
+
+import schemathesis
+
+_first = [os.environ["FUZZ_TOKEN"]]
+
+
+def _login() -> str:
+    body = json.dumps(
+        {"username": os.environ["FUZZ_USERNAME"], "password": os.environ["FUZZ_PASSWORD"]}
+    ).encode()
+    request = urllib.request.Request(
+        os.environ["FUZZ_BASE"] + "/api/v1/auth/token/",
+        data=body,
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:
+        return json.load(response)["access"]
+
+
+@schemathesis.auth(refresh_interval=None, retry_on=[401])
+class GatehouseBearer:
+    def get(self, case, context):
+        return _first.pop() if _first else _login()
+
+    def set(self, case, data, context):
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {data}"
