@@ -240,7 +240,7 @@ pub struct LogoutBody {
     ),
     security(("bearer" = []))
 )]
-async fn logout(
+pub async fn logout(
     State(state): State<AppState>,
     caller: AuthUser,
     device: Device,

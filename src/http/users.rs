@@ -143,7 +143,7 @@ pub struct DeleteBody {
     responses((status = 204, description = "The account is deleted, with its sessions.")),
     security(("bearer" = []))
 )]
-async fn remove(
+pub async fn remove(
     State(state): State<AppState>,
     caller: AuthUser,
     device: Device,

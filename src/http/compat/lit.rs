@@ -29,6 +29,7 @@ use crate::http::dto::{MAYBE_SENT, TokensOut};
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
 use crate::http::openapi::schemas::{Detail, Empty, ErrorBody, LitActivated, OrChallenge};
+use crate::http::users::{self, DeleteBody};
 use crate::http::validate::Checks;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -266,13 +267,7 @@ async fn update(
     Ok(axum::Json(user.into()))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(as = LitDeleteBody)]
-pub struct DeleteBody {
-    #[schema(value_type = String, required = true)]
-    current_password: Option<String>,
-}
-
+/// The canonical `DELETE users/me/`, at djoser's path.
 #[utoipa::path(
     delete,
     path = "/api/v1/auth/user/me/",
@@ -282,23 +277,12 @@ pub struct DeleteBody {
     security(("bearer" = []))
 )]
 async fn remove(
-    State(state): State<AppState>,
+    state: State<AppState>,
     caller: AuthUser,
     device: Device,
-    Json(body): Json<DeleteBody>,
+    body: Json<DeleteBody>,
 ) -> Result<StatusCode, ApiError> {
-    let mut c = Checks::new();
-    let password = c.required("current_password", body.current_password.as_deref());
-    c.finish()?;
-    let password = password.unwrap_or_default();
-    accounts::profile::delete(
-        &state,
-        &caller.user,
-        ("current_password", password),
-        &device,
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    users::remove(state, caller, device, body).await
 }
 
 /// djoser's `jwt/refresh/`: the canonical, rotating refresh.

@@ -20,6 +20,7 @@ use crate::accounts;
 use crate::app::AppState;
 use crate::auth::Device;
 use crate::http::activation::{EmailBody, email_only};
+use crate::http::auth::{self, LogoutBody};
 use crate::http::dto::MAYBE_SENT;
 use crate::http::error::ApiError;
 use crate::http::extract::{AuthUser, Json};
@@ -34,14 +35,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(request_reset))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(as = SinLogoutBody)]
-pub struct LogoutBody {
-    refresh: Option<String>,
-}
-
-/// Ends the caller's session, and the one `refresh` names if it is the caller's (anybody
-/// else's token is left alone).
+/// The canonical logout at SIN's path: the caller's session ends, and the one `refresh` names
+/// if it is the caller's (anybody else's token is left alone).
 #[utoipa::path(
     post,
     path = "/api/logout/",
@@ -51,20 +46,12 @@ pub struct LogoutBody {
     security(("bearer" = []))
 )]
 async fn logout(
-    State(state): State<AppState>,
+    state: State<AppState>,
     caller: AuthUser,
     device: Device,
-    Json(body): Json<LogoutBody>,
+    body: Json<LogoutBody>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::tokens::logout(
-        &state,
-        &caller.user,
-        caller.session,
-        body.refresh.as_deref(),
-        &device,
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    auth::logout(state, caller, device, body).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
