@@ -36,10 +36,8 @@ pub struct EmailCodeBody {
 /// Parses `{email, code}`, reporting every problem at once.
 pub fn email_and_code(body: &EmailCodeBody) -> Result<(Email, OtpCode), ApiError> {
     let mut c = Checks::new();
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
-    let code = c.required("code", body.code.as_deref());
-    let code = c.parse("code", code, OtpCode::parse);
+    let email = c.email("email", body.email.as_deref());
+    let code = c.code("code", body.code.as_deref());
     c.finish()?;
     email
         .zip(code)
@@ -55,8 +53,7 @@ pub struct EmailBody {
 /// Parses `{email}`.
 pub fn email_only(body: &EmailBody) -> Result<Email, ApiError> {
     let mut c = Checks::new();
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
+    let email = c.email("email", body.email.as_deref());
     c.finish()?;
     email.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated email missing")))
 }

@@ -5,7 +5,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use gatehouse_domain::{Email, OtpCode};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -51,8 +50,7 @@ async fn request(
     Json(body): Json<RequestBody>,
 ) -> Result<(StatusCode, axum::Json<serde_json::Value>), ApiError> {
     let mut c = Checks::new();
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
+    let email = c.email("email", body.email.as_deref());
     let password = c.required("password", body.password.as_deref());
     if let Some(new) = &email
         && new.as_ref().eq_ignore_ascii_case(&caller.user.email)
@@ -96,8 +94,7 @@ async fn confirm(
     Json(body): Json<ConfirmBody>,
 ) -> Result<axum::Json<UserOut>, ApiError> {
     let mut c = Checks::new();
-    let code = c.required("code", body.code.as_deref());
-    let code = c.parse("code", code, OtpCode::parse);
+    let code = c.code("code", body.code.as_deref());
     c.finish()?;
     let code = code.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated code missing")))?;
     let user = accounts::email::confirm_change(&state, caller.user, &code, &device).await?;

@@ -4,7 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use gatehouse_domain::{AuditEvent, Email, NewUser, PublicId, Username};
+use gatehouse_domain::{AuditEvent, NewUser, PublicId, Username};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -67,8 +67,7 @@ async fn invite(
     let mut c = Checks::new();
     let username = c.required("username", body.username.as_deref());
     let username = c.parse("username", username, Username::parse);
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
+    let email = c.email("email", body.email.as_deref());
     let role = c.required("role", body.role.as_deref());
     let role = c.parse("role", role, |r| state.roles.parse(r));
     let first_name = c.text("first_name", body.first_name.as_deref(), MAX_NAME);

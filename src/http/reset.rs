@@ -9,7 +9,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use gatehouse_domain::{Email, OtpCode, Purpose, User};
+use gatehouse_domain::{Purpose, User};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -145,10 +145,8 @@ fn proof(c: &mut Checks, body: &ConfirmBody) -> Option<Proof> {
         return Some(Proof::Token(Purpose::ResetLink, token.trim().to_owned()));
     }
     if present(&body.email) || present(&body.code) {
-        let email = c.required("email", body.email.as_deref());
-        let email = c.parse("email", email, Email::parse);
-        let code = c.required("code", body.code.as_deref());
-        let code = c.parse("code", code, OtpCode::parse);
+        let email = c.email("email", body.email.as_deref());
+        let code = c.code("code", body.code.as_deref());
         return email.zip(code).map(|(e, k)| Proof::Code(e, k));
     }
     c.add(

@@ -1,7 +1,7 @@
 //! Collects field errors so one 400 reports every problem in the body at once, as DRF does.
 
 use super::error::{ApiError, FieldErrors};
-use gatehouse_domain::{ParseError, PasswordPolicy, PlainPassword};
+use gatehouse_domain::{Email, OtpCode, ParseError, PasswordPolicy, PlainPassword};
 
 /// PostgreSQL cannot store NUL in text, and no legitimate value contains one; DRF's wording.
 const NUL: &str = "Null characters are not allowed.";
@@ -56,6 +56,18 @@ impl Checks {
                 None
             }
         }
+    }
+
+    /// A required email address in `field`.
+    pub fn email(&mut self, field: &str, value: Option<&str>) -> Option<Email> {
+        let value = self.required(field, value);
+        self.parse(field, value, Email::parse)
+    }
+
+    /// A required 6-digit code in `field`.
+    pub fn code(&mut self, field: &str, value: Option<&str>) -> Option<OtpCode> {
+        let value = self.required(field, value);
+        self.parse(field, value, OtpCode::parse)
     }
 
     /// An optional free-text field of at most `max` characters.

@@ -3,7 +3,7 @@
 //! rules and the same password policy.
 
 use chrono::NaiveDate;
-use gatehouse_domain::{Email, Username};
+use gatehouse_domain::Username;
 
 use crate::accounts::register::Registration;
 use crate::app::AppState;
@@ -52,8 +52,7 @@ pub fn sign_up(
 ) -> Result<Registration, ApiError> {
     let username = c.required("username", raw.username);
     let username = c.parse("username", username, Username::parse);
-    let email = c.required("email", raw.email);
-    let email = c.parse("email", email, Email::parse);
+    let email = c.email("email", raw.email);
     let first_name = c
         .text("first_name", raw.first_name, MAX_NAME)
         .unwrap_or_default();

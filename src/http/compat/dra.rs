@@ -15,7 +15,7 @@
 use axum::extract::State;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use gatehouse_domain::{Email, OtpCode, ProfilePatch, Purpose, Username};
+use gatehouse_domain::{Email, ProfilePatch, Purpose, Username};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -115,8 +115,7 @@ async fn check_otp(
 ) -> Result<axum::Json<Value>, ApiError> {
     let mut c = Checks::new();
     let token = c.required("token", body.token.as_deref());
-    let code = c.required("otp", body.otp.as_deref());
-    let code = c.parse("otp", code, OtpCode::parse);
+    let code = c.code("otp", body.otp.as_deref());
     c.finish()?;
     let (Some(token), Some(code)) = (token, code) else {
         return Err(ApiError::Internal(anyhow::anyhow!(

@@ -118,10 +118,8 @@ pub struct CodeBody {
 }
 
 fn email_and_code(c: &mut Checks, body: &CodeBody) -> Option<(Email, OtpCode)> {
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
-    let code = c.required("otp_code", body.otp_code.as_deref());
-    let code = c.parse("otp_code", code, OtpCode::parse);
+    let email = c.email("email", body.email.as_deref());
+    let code = c.code("otp_code", body.otp_code.as_deref());
     email.zip(code)
 }
 

@@ -124,8 +124,7 @@ async fn verify_otp(
         )
     })?;
     let mut c = Checks::new();
-    let email = c.required("email", body.email.as_deref().or(query.email.as_deref()));
-    let email = c.parse("email", email, Email::parse);
+    let email = c.email("email", body.email.as_deref().or(query.email.as_deref()));
     let code = c.parse("otp", Some(&otp), OtpCode::parse);
     c.finish()?;
     let (Some(email), Some(code)) = (email, code) else {
@@ -290,10 +289,8 @@ pub struct CodeBody {
 
 /// The emailed code (`token`, the seed's name) and the address it went to.
 fn email_and_token(c: &mut Checks, body: &CodeBody) -> Option<(Email, OtpCode)> {
-    let email = c.required("email", body.email.as_deref());
-    let email = c.parse("email", email, Email::parse);
-    let code = c.required("token", body.token.as_deref());
-    let code = c.parse("token", code, OtpCode::parse);
+    let email = c.email("email", body.email.as_deref());
+    let code = c.code("token", body.token.as_deref());
     email.zip(code)
 }
 
