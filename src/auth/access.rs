@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{SessionId, User};
-use jsonwebtoken::{Algorithm, Header, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
@@ -96,9 +96,6 @@ impl AccessTokens {
         session: SessionId,
         now: DateTime<Utc>,
     ) -> anyhow::Result<String> {
-        let (kid, key) = self.keys.signing();
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(kid);
         let claims = Claims {
             sub: user.public_id.0,
             user_id: user.id.0,
@@ -110,7 +107,7 @@ impl AccessTokens {
             role: user.role.as_ref().to_owned(),
             iss: self.issuer.clone(),
         };
-        Ok(jsonwebtoken::encode(&header, &claims, &key)?)
+        self.keys.signer().sign(&claims)
     }
 
     /// Verifies an access token completely, including revocation.

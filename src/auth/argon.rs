@@ -3,8 +3,8 @@
 //! The `argon2` crate's convenience API allocates the whole memory cost (19 MiB by default) for
 //! every hash and frees it after. Under load the allocator keeps those freed blocks in per-thread
 //! arenas, so resident memory climbs far past what is in use (measured: 340–530 MB after ten
-//! seconds of logins). Each hashing thread here owns one `Scratch` for its lifetime instead:
-//! memory is `threads × m_cost`, allocated once.
+//! seconds of logins). Each hashing thread here owns one `Scratch` while it has work instead:
+//! memory is at most `threads × m_cost`, allocated once per burst (see `passwords`).
 
 use argon2::password_hash::phc::{Output, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};

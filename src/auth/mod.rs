@@ -12,6 +12,7 @@ pub mod mfa;
 pub mod passwords;
 pub mod refresh;
 pub mod revocation;
+pub mod rotation;
 pub mod secrets;
 pub mod sessions;
 pub mod totp;

@@ -13,8 +13,9 @@
 //! are reported as needing a rehash, which the login path then stores as Argon2id.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use argon2::Params;
 use argon2::password_hash::phc::PasswordHash;
@@ -136,14 +137,24 @@ impl Passwords {
     }
 }
 
+/// How long a hashing thread keeps its memory with no work before giving it back.
+const IDLE_RELEASE: Duration = Duration::from_secs(1);
+
 /// A hashing thread: takes tasks until every sender is gone, always hashing into its own memory.
+/// After [`IDLE_RELEASE`] without a task it frees that memory, so a burst of logins does not
+/// leave `threads × m_cost` resident for good; the next hash allocates it again. (An idle
+/// thread waiting for the queue's lock frees its memory once the one holding it times out.)
 fn work(tasks: &Mutex<Receiver<Task>>) {
     let mut scratch = Scratch::default();
     loop {
-        let next = tasks.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let next = tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recv_timeout(IDLE_RELEASE);
         match next {
             Ok(task) => task(&mut scratch),
-            Err(_) => return,
+            Err(RecvTimeoutError::Timeout) => scratch = Scratch::default(),
+            Err(RecvTimeoutError::Disconnected) => return,
         }
     }
 }

@@ -7,13 +7,18 @@
 //!   raced another request, so answer again with the token for `n` (the same string);
 //! - any other older token: it was stolen or replayed, so the whole session is revoked and the
 //!   caller told `refresh_token_reused`.
+//!
+//! The first rule is the common case and costs one write, batched with other rotations on this
+//! node (`rotation`); only a token that did not move its session is looked up to find out why.
+//! The user comes from the per-node cache, like every authorized request's.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use gatehouse_domain::{NewSession, Session, SessionId, Store, StoreError, User, UserId};
+use gatehouse_domain::{Advance, NewSession, Session, SessionId, Store, StoreError, User, UserId};
 
+use super::rotation::Rotator;
 use super::{AccessTokens, RefreshCodec, Revocations};
 use crate::clock::Clock;
 
@@ -60,6 +65,7 @@ pub struct Sessions {
     access: AccessTokens,
     codec: RefreshCodec,
     revocations: Revocations,
+    rotator: Rotator,
     clock: Clock,
     refresh_ttl: Duration,
     grace: Duration,
@@ -76,6 +82,7 @@ impl Sessions {
         grace: Duration,
     ) -> Self {
         Self {
+            rotator: Rotator::start(store.clone()),
             store,
             access,
             codec,
@@ -134,46 +141,26 @@ impl Sessions {
     pub async fn refresh(&self, token: &str) -> Result<(TokenPair, User), RefreshError> {
         let claims = self.codec.decode(token).ok_or(RefreshError::Invalid)?;
         let now = self.now();
-        // Two reads at most: a lost compare-and-set means another request rotated first, and
-        // the second look finds this token one step behind, inside the grace window.
-        for _ in 0..2 {
-            let session = self
-                .store
-                .session(claims.session)
-                .await?
-                .ok_or(RefreshError::Invalid)?;
-            if session.revoked_at.is_some() || session.expires_at <= now {
-                return Err(RefreshError::Ended);
-            }
-            let counter = if claims.counter == session.counter {
-                if !self
-                    .store
-                    .advance_session(session.id, session.counter, now, now + self.refresh_ttl)
-                    .await?
-                {
-                    continue;
-                }
-                session.counter + 1
-            } else if claims.counter + 1 == session.counter && self.in_grace(&session, now) {
-                session.counter
-            } else if claims.counter < session.counter {
-                self.end(&session, now).await?;
-                return Err(RefreshError::Reused);
-            } else {
-                return Err(RefreshError::Invalid);
-            };
-            let user = self
-                .store
-                .user_by_id(session.user_id)
-                .await?
-                .filter(|u| u.is_active);
-            let user = user.ok_or(RefreshError::Inactive)?;
-            let pair = self
-                .pair(&user, session.id, counter, now)
-                .map_err(RefreshError::Signing)?;
-            return Ok((pair, user));
+        // The common case first, in one write: the token is the session's current one.
+        let step = Advance {
+            id: claims.session,
+            from: claims.counter,
+            now,
+            expires_at: now + self.refresh_ttl,
+        };
+        if let Some(user) = self.rotator.advance(step).await? {
+            return self
+                .answer(user, claims.session, claims.counter + 1, now)
+                .await;
         }
-        Err(RefreshError::Ended)
+        // It was not: the session says why.
+        let session = self
+            .store
+            .session(claims.session)
+            .await?
+            .ok_or(RefreshError::Invalid)?;
+        let counter = self.still_current(&session, claims.counter, now).await?;
+        self.answer(session.user_id, session.id, counter, now).await
     }
 
     /// A new access token for the session `token` names, without rotating it: the same refresh
@@ -188,26 +175,49 @@ impl Sessions {
             .session(claims.session)
             .await?
             .ok_or(RefreshError::Invalid)?;
-        if session.revoked_at.is_some() || session.expires_at <= now {
-            return Err(RefreshError::Ended);
+        if claims.counter != session.counter || !session.is_live(now) {
+            self.still_current(&session, claims.counter, now).await?;
         }
-        let current = claims.counter == session.counter
-            || (claims.counter + 1 == session.counter && self.in_grace(&session, now));
-        if !current {
-            if claims.counter < session.counter {
-                self.end(&session, now).await?;
-                return Err(RefreshError::Reused);
-            }
-            return Err(RefreshError::Invalid);
+        self.answer(session.user_id, session.id, claims.counter, now)
+            .await
+    }
+
+    /// For a token at `counter` that did not just move `session`: the counter to answer with if
+    /// the token is one step behind within the grace window, and otherwise why it is refused. An
+    /// older token is a replay and revokes the session.
+    async fn still_current(
+        &self,
+        session: &Session,
+        counter: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64, RefreshError> {
+        if !session.is_live(now) {
+            Err(RefreshError::Ended)
+        } else if counter + 1 == session.counter && self.in_grace(session, now) {
+            Ok(session.counter)
+        } else if counter < session.counter {
+            self.end(session, now).await?;
+            Err(RefreshError::Reused)
+        } else {
+            Err(RefreshError::Invalid)
         }
+    }
+
+    /// A pair for the session at `counter`, if its user is still active.
+    async fn answer(
+        &self,
+        user: UserId,
+        session: SessionId,
+        counter: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(TokenPair, User), RefreshError> {
         let user = self
-            .store
-            .user_by_id(session.user_id)
+            .current_user(user)
             .await?
             .filter(|u| u.is_active)
             .ok_or(RefreshError::Inactive)?;
         let pair = self
-            .pair(&user, session.id, claims.counter, now)
+            .pair(&user, session, counter, now)
             .map_err(RefreshError::Signing)?;
         Ok((pair, user))
     }

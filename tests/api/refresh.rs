@@ -139,6 +139,41 @@ async fn concurrent_refreshes_of_one_token_leave_at_most_one_family() {
     assert_token_pair(&app.refresh(&winners[0]).await);
 }
 
+/// Rotations committed together (one batch per node) still answer each session on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_refreshes_of_many_sessions_each_rotate_their_own() {
+    let app = TestApp::spawn().await;
+    let user = app.register_and_login().await;
+    let logins = join_all((0..24).map(|_| app.login_tokens(&user.username, &user.password))).await;
+    let refresh_all = |tokens: Vec<String>| {
+        let app = &app;
+        async move { join_all(tokens.iter().map(|t| app.refresh(t))).await }
+    };
+
+    let first = refresh_all(logins.iter().map(|(_, r)| r.clone()).collect()).await;
+    let second = refresh_all(first.iter().map(|a| a.str("refresh").to_owned()).collect()).await;
+
+    for ((login, one), two) in logins.iter().zip(&first).zip(&second) {
+        assert_token_pair(one);
+        assert_token_pair(two);
+        let sid = claims(&login.0)["sid"].clone();
+        assert_eq!(claims(one.str("access"))["sid"], sid, "its own session");
+        assert_eq!(claims(two.str("access"))["sid"], sid, "its own session");
+        assert_ne!(one.str("refresh"), two.str("refresh"));
+    }
+    let mut sessions: Vec<_> = second
+        .iter()
+        .map(|a| claims(a.str("access"))["sid"].to_string())
+        .collect();
+    sessions.sort();
+    sessions.dedup();
+    assert_eq!(sessions.len(), logins.len(), "one family per login");
+    assert_eq!(app.me(second[0].str("access")).await.status, StatusCode::OK);
+    // The first wave's tokens are one step behind now: within grace they get the current token.
+    let again = app.refresh(first[3].str("refresh")).await;
+    assert_eq!(again.str("refresh"), second[3].str("refresh"));
+}
+
 #[tokio::test]
 async fn a_refresh_token_past_its_lifetime_is_refused() {
     let app = TestApp::spawn().await;

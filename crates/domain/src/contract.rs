@@ -55,6 +55,7 @@ checks![
     accounts::delete_user_returns_live_sessions_and_cascades,
     sessions::start_session_records_login,
     sessions::advance_session_is_compare_and_set,
+    sessions::advance_sessions_answers_each_step_in_order,
     sessions::revoke_session_checks_owner,
     sessions::revoke_user_sessions_keeps_one,
     session_sets::change_password_is_atomic,

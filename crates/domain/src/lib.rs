@@ -33,7 +33,7 @@ pub use mfa::{MfaProof, RecoveryCode, RecoveryCodeId, TotpRecord};
 pub use password::{PasswordError, PasswordPolicy, PlainPassword};
 pub use profile::ProfilePatch;
 pub use role::{Role, RoleSet};
-pub use session::{NewSession, RevokedSession, Session};
+pub use session::{Advance, NewSession, RevokedSession, Session, answer_steps, distinct_steps};
 pub use store::{Credentials, SigningKeyRecord, Store, StoreError};
 pub use user::{NewUser, User};
 pub use username::Username;

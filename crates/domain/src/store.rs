@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    AccountPatch, AuditPage, AuditQuery, ImportOutcome, ImportedUser, JobId, JobPage, JobRecord,
-    JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser, ProfilePatch,
-    PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord, Session,
-    SessionId, TotpRecord, User, UserId, UserPage, UserQuery,
+    AccountPatch, Advance, AuditPage, AuditQuery, ImportOutcome, ImportedUser, JobId, JobPage,
+    JobRecord, JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser,
+    ProfilePatch, PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord,
+    Session, SessionId, TotpRecord, User, UserId, UserPage, UserQuery,
 };
 
 /// Why a store call failed.
@@ -126,16 +126,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError>;
 
-    /// Moves a live session's counter from `from` to `from + 1` if it is still at `from`
-    /// (compare-and-set), setting `rotated_at`, `last_used_at` to `now` and `expires_at`.
-    /// Returns false when another request moved it first or the session is revoked.
-    async fn advance_session(
-        &self,
-        id: SessionId,
-        from: i64,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    /// Applies each rotation whose session is still at `from`, live and unexpired (a
+    /// compare-and-set per step), all in one transaction, and answers per step, in order, the
+    /// session's user when it moved and `None` when it did not (another request moved it first,
+    /// or it is unknown, revoked or expired). A session moves at most once per call.
+    /// Sets `rotated_at` and `last_used_at` to the step's `now`.
+    async fn advance_sessions(&self, steps: &[Advance]) -> Result<Vec<Option<UserId>>, StoreError>;
 
     /// Revokes one session if it belongs to `user` and is live; false otherwise.
     async fn revoke_session(

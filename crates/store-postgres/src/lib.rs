@@ -23,8 +23,8 @@ mod users;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    AccountPatch, AuditPage, AuditQuery, Credentials, ImportOutcome, ImportedUser, JobId, JobPage,
-    JobRecord, JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser,
+    AccountPatch, Advance, AuditPage, AuditQuery, Credentials, ImportOutcome, ImportedUser, JobId,
+    JobPage, JobRecord, JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser,
     ProfilePatch, PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord,
     Session, SessionId, SigningKeyRecord, Store, StoreError, TotpRecord, User, UserId, UserPage,
     UserQuery,
@@ -164,14 +164,8 @@ impl Store for PgStore {
         sessions::by_id(&self.pool, id).await
     }
 
-    async fn advance_session(
-        &self,
-        id: SessionId,
-        from: i64,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        sessions::advance(&self.pool, id, from, now, expires_at).await
+    async fn advance_sessions(&self, steps: &[Advance]) -> Result<Vec<Option<UserId>>, StoreError> {
+        sessions::advance(&self.pool, steps).await
     }
 
     async fn revoke_session(

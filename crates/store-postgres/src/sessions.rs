@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
+    Advance, NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
+    answer_steps, distinct_steps,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, PgPool, Row};
@@ -64,25 +65,43 @@ pub(crate) async fn by_id(pool: &PgPool, id: SessionId) -> Result<Option<Session
     .transpose()
 }
 
+/// The whole batch in one statement, so one round trip and one commit serve many rotations.
+/// Steps go in sorted by session id: two nodes' batches then lock shared rows in the same order.
 pub(crate) async fn advance(
     pool: &PgPool,
-    id: SessionId,
-    from: i64,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE sessions SET counter = counter + 1, rotated_at = $1, last_used_at = $1, \
-         expires_at = $2 WHERE id = $3 AND counter = $4 AND revoked_at IS NULL",
+    steps: &[Advance],
+) -> Result<Vec<Option<UserId>>, StoreError> {
+    let mut distinct = distinct_steps(steps);
+    if distinct.is_empty() {
+        return Ok(Vec::new());
+    }
+    distinct.sort_by_key(|s| s.id);
+    let moved: Vec<(Uuid, i64, i64)> = sqlx::query_as(
+        "UPDATE sessions s SET counter = s.counter + 1, rotated_at = step.now, \
+         last_used_at = step.now, expires_at = step.expires_at \
+         FROM unnest($1::uuid[], $2::int8[], $3::timestamptz[], $4::timestamptz[]) \
+           AS step(id, from_counter, now, expires_at) \
+         WHERE s.id = step.id AND s.counter = step.from_counter AND s.revoked_at IS NULL \
+           AND s.expires_at > step.now \
+         RETURNING s.id, s.counter - 1, s.user_id",
     )
-    .bind(micros(now))
-    .bind(micros(expires_at))
-    .bind(id.0)
-    .bind(from)
-    .execute(pool)
+    .bind(column(&distinct, |a| a.id.0))
+    .bind(column(&distinct, |a| a.from))
+    .bind(column(&distinct, |a| micros(a.now)))
+    .bind(column(&distinct, |a| micros(a.expires_at)))
+    .fetch_all(pool)
     .await
     .map_err(db)?;
-    Ok(done.rows_affected() == 1)
+    let moved: Vec<_> = moved
+        .into_iter()
+        .map(|(id, from, user)| (SessionId(id), from, UserId(user)))
+        .collect();
+    Ok(answer_steps(steps, &moved))
+}
+
+/// One field of every step: a column for `unnest`.
+fn column<T>(steps: &[Advance], field: impl Fn(&Advance) -> T) -> Vec<T> {
+    steps.iter().map(field).collect()
 }
 
 pub(crate) async fn revoke(

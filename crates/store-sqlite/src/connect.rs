@@ -60,19 +60,27 @@ impl SqliteStore {
             .foreign_keys(true);
         let path = options.get_filename();
         // An in-memory database is named `file:…` and has no directory to create.
-        if !path.as_os_str().is_empty()
-            && !path.to_string_lossy().starts_with("file:")
-            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        {
+        let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().starts_with("file:");
+        if !in_memory && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(parent)
                 .await
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(1))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(db)?;
-        Ok(Self { pool })
+        let rotations = if in_memory {
+            pool.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .connect_with(options)
+                .await
+                .map_err(db)?
+        };
+        Ok(Self { pool, rotations })
     }
 }

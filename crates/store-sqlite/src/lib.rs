@@ -3,6 +3,11 @@
 //! Every connection runs in WAL mode with `synchronous=NORMAL`, a 5 s busy timeout and foreign
 //! keys on. Transactions that write start with `BEGIN IMMEDIATE`, so concurrent writers queue on
 //! the busy timeout instead of failing when a read lock cannot be upgraded.
+//!
+//! Refresh rotations, the hottest write, have a connection of their own (`rotations`): a
+//! connection's page cache is thrown away whenever another connection has written since its last
+//! use, so batches spread over the pool re-read their pages from the file every time, while one
+//! connection doing all of them keeps its pages warm.
 
 mod audit;
 mod codec;
@@ -22,8 +27,8 @@ mod users;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    AccountPatch, AuditPage, AuditQuery, Credentials, ImportOutcome, ImportedUser, JobId, JobPage,
-    JobRecord, JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser,
+    AccountPatch, Advance, AuditPage, AuditQuery, Credentials, ImportOutcome, ImportedUser, JobId,
+    JobPage, JobRecord, JobState, MfaProof, NewAuditEntry, NewJob, NewSecret, NewSession, NewUser,
     ProfilePatch, PublicId, Purpose, Redeemed, Redemption, RevokedSession, SecretId, SecretRecord,
     Session, SessionId, SigningKeyRecord, Store, StoreError, TotpRecord, User, UserId, UserPage,
     UserQuery,
@@ -38,6 +43,9 @@ use crate::error::db;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One connection for `advance_sessions`; the same pool as `pool` for an in-memory database,
+    /// which a second pool could not see.
+    rotations: SqlitePool,
 }
 
 #[async_trait]
@@ -52,6 +60,7 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.pool.close().await;
+        self.rotations.close().await;
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
@@ -136,14 +145,8 @@ impl Store for SqliteStore {
         sessions::by_id(&self.pool, id).await
     }
 
-    async fn advance_session(
-        &self,
-        id: SessionId,
-        from: i64,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        sessions::advance(&self.pool, id, from, now, expires_at).await
+    async fn advance_sessions(&self, steps: &[Advance]) -> Result<Vec<Option<UserId>>, StoreError> {
+        sessions::advance(&self.rotations, steps).await
     }
 
     async fn revoke_session(

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
+    Advance, NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
+    answer_steps, distinct_steps,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteExecutor, SqlitePool};
@@ -62,26 +63,48 @@ pub(crate) async fn by_id(pool: &SqlitePool, id: SessionId) -> Result<Option<Ses
     .transpose()
 }
 
+/// The whole batch in one statement (the steps as a JSON array), so one call to the connection's
+/// thread and one commit serve many rotations.
 pub(crate) async fn advance(
     pool: &SqlitePool,
-    id: SessionId,
-    from: i64,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let now = codec::micros(now);
-    let done = sqlx::query(
-        "UPDATE sessions SET counter = counter + 1, rotated_at = ?1, last_used_at = ?1, \
-         expires_at = ?2 WHERE id = ?3 AND counter = ?4 AND revoked_at IS NULL",
+    steps: &[Advance],
+) -> Result<Vec<Option<UserId>>, StoreError> {
+    let distinct = distinct_steps(steps);
+    if distinct.is_empty() {
+        return Ok(Vec::new());
+    }
+    let batch: Vec<_> = distinct
+        .iter()
+        .map(|s| {
+            serde_json::json!([
+                codec::uuid(s.id.0),
+                s.from,
+                codec::micros(s.now),
+                codec::micros(s.expires_at)
+            ])
+        })
+        .collect();
+    let rows = sqlx::query(
+        "UPDATE sessions SET counter = counter + 1, rotated_at = step.value ->> 2, \
+         last_used_at = step.value ->> 2, expires_at = step.value ->> 3 \
+         FROM json_each(?1) AS step \
+         WHERE sessions.id = step.value ->> 0 AND sessions.counter = step.value ->> 1 \
+           AND sessions.revoked_at IS NULL AND sessions.expires_at > step.value ->> 2 \
+         RETURNING sessions.id, sessions.counter - 1 AS moved_from, sessions.user_id",
     )
-    .bind(now)
-    .bind(codec::micros(expires_at))
-    .bind(codec::uuid(id.0))
-    .bind(from)
-    .execute(pool)
+    .bind(serde_json::Value::Array(batch).to_string())
+    .fetch_all(pool)
     .await
     .map_err(db)?;
-    Ok(done.rows_affected() == 1)
+    let moved = rows
+        .iter()
+        .map(|row| {
+            let from: i64 = row.try_get("moved_from").map_err(db)?;
+            let user: i64 = row.try_get("user_id").map_err(db)?;
+            Ok((get_session_id(row, "id")?, from, UserId(user)))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(answer_steps(steps, &moved))
 }
 
 pub(crate) async fn revoke(

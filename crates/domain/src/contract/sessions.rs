@@ -1,10 +1,10 @@
 //! Contract checks for one session's life: start, refresh, revoke.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::join_all;
 
 use super::support::{Must, base, live_session, minutes, reread, sorted, tag, user};
-use crate::{NewSession, SessionId, Store, StoreError, UserId};
+use crate::{Advance, NewSession, SessionId, Store, StoreError, UserId};
 
 pub(super) async fn start_session_records_login(store: &dyn Store) {
     let tag = tag();
@@ -49,37 +49,36 @@ pub(super) async fn start_session_records_login(store: &dyn Store) {
     assert_eq!(store.session(orphan.id).await.must("session"), None);
 }
 
+/// One rotation on its own.
+async fn advance(
+    store: &dyn Store,
+    id: SessionId,
+    from: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Option<UserId> {
+    let step = Advance {
+        id,
+        from,
+        now,
+        expires_at,
+    };
+    let moved = store.advance_sessions(&[step]).await.must("advance");
+    assert_eq!(moved.len(), 1, "one answer per step");
+    moved[0]
+}
+
 pub(super) async fn advance_session_is_compare_and_set(store: &dyn Store) {
     let tag = tag();
     let ann = user(store, &tag, "ann").await;
     let started = live_session(store, ann.id).await;
     let (t1, e1) = (base() + minutes(1), base() + TimeDelta::days(2));
 
-    assert!(
-        store
-            .advance_session(started.id, 0, t1, e1)
-            .await
-            .must("advance")
-    );
-    assert!(
-        !store
-            .advance_session(started.id, 0, t1, e1)
-            .await
-            .must("stale advance")
-    );
-    assert!(
-        !store
-            .advance_session(started.id, 5, t1, e1)
-            .await
-            .must("future advance")
-    );
+    assert_eq!(advance(store, started.id, 0, t1, e1).await, Some(ann.id));
+    assert_eq!(advance(store, started.id, 0, t1, e1).await, None, "stale");
+    assert_eq!(advance(store, started.id, 5, t1, e1).await, None, "future");
     let unknown = SessionId::random();
-    assert!(
-        !store
-            .advance_session(unknown, 0, t1, e1)
-            .await
-            .must("unknown advance")
-    );
+    assert_eq!(advance(store, unknown, 0, t1, e1).await, None, "unknown");
     let moved = reread(store, started.id).await;
     assert_eq!((moved.counter, moved.rotated_at), (1, Some(t1)));
     assert_eq!((moved.last_used_at, moved.expires_at), (t1, e1));
@@ -90,11 +89,26 @@ pub(super) async fn advance_session_is_compare_and_set(store: &dyn Store) {
 
     // Racing refreshes of the same token: exactly one moves the counter.
     let t2 = t1 + minutes(1);
-    let racers = (0..8).map(|_| store.advance_session(started.id, 1, t2, e1));
+    let racers = (0..8).map(|_| {
+        let step = Advance {
+            id: started.id,
+            from: 1,
+            now: t2,
+            expires_at: e1,
+        };
+        async move { store.advance_sessions(&[step]).await }
+    });
     let results = join_all(racers).await;
-    let won = results.iter().filter(|r| matches!(r, Ok(true))).count();
+    let won = results
+        .iter()
+        .filter(|r| matches!(r.as_deref(), Ok([Some(_)])))
+        .count();
     assert_eq!(won, 1, "{results:?}");
     assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(reread(store, started.id).await.counter, 2);
+
+    // An expired session does not move, even at its current counter.
+    assert_eq!(advance(store, started.id, 2, e1, e1).await, None, "expired");
     assert_eq!(reread(store, started.id).await.counter, 2);
 
     assert!(
@@ -103,13 +117,63 @@ pub(super) async fn advance_session_is_compare_and_set(store: &dyn Store) {
             .await
             .must("revoke")
     );
-    assert!(
-        !store
-            .advance_session(started.id, 2, t2, e1)
-            .await
-            .must("revoked advance")
-    );
+    assert_eq!(advance(store, started.id, 2, t2, e1).await, None, "revoked");
     assert_eq!(reread(store, started.id).await.counter, 2);
+}
+
+pub(super) async fn advance_sessions_answers_each_step_in_order(store: &dyn Store) {
+    let tag = tag();
+    let ann = user(store, &tag, "ann").await;
+    let bob = user(store, &tag, "bob").await;
+    let (a1, a2, b1) = (
+        live_session(store, ann.id).await,
+        live_session(store, ann.id).await,
+        live_session(store, bob.id).await,
+    );
+    let revoked = live_session(store, bob.id).await;
+    assert!(
+        store
+            .revoke_session(revoked.id, bob.id, base())
+            .await
+            .must("revoke")
+    );
+    let (now, expires_at) = (base() + minutes(1), base() + TimeDelta::days(2));
+    let step = |id, from| Advance {
+        id,
+        from,
+        now,
+        expires_at,
+    };
+    let steps = [
+        step(b1.id, 0),
+        step(a1.id, 3),
+        step(a2.id, 0),
+        step(SessionId::random(), 0),
+        step(revoked.id, 0),
+        step(a1.id, 0),
+        step(b1.id, 0),
+    ];
+    let moved = store.advance_sessions(&steps).await.must("advance");
+    assert_eq!(
+        moved,
+        [
+            Some(bob.id),
+            None,
+            Some(ann.id),
+            None,
+            None,
+            Some(ann.id),
+            None
+        ],
+        "each step answered as if the steps ran in order"
+    );
+    for (session, counter) in [(a1.id, 1), (a2.id, 1), (b1.id, 1), (revoked.id, 0)] {
+        assert_eq!(reread(store, session).await.counter, counter);
+    }
+    assert_eq!(
+        store.advance_sessions(&[]).await.must("empty batch"),
+        Vec::new()
+    );
 }
 
 pub(super) async fn revoke_session_checks_owner(store: &dyn Store) {
