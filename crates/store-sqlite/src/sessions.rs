@@ -63,6 +63,18 @@ pub(crate) async fn by_id(pool: &SqlitePool, id: SessionId) -> Result<Option<Ses
     .transpose()
 }
 
+/// A batch of rotations: `?1` is a JSON array of `[id, from, now, expires_at]` steps.
+///
+/// The `+` in `+sessions.revoked_at` keeps the planner off the `revoked_at` index: with it,
+/// SQLite scanned every live session for each step instead of looking each step's session up by
+/// id (measured: 17 refreshes/s). `tests::a_rotation_batch_looks_sessions_up_by_id` holds it.
+pub(crate) const ADVANCE: &str = "UPDATE sessions SET counter = counter + 1, \
+     rotated_at = step.value ->> 2, last_used_at = step.value ->> 2, expires_at = step.value ->> 3 \
+     FROM json_each(?1) AS step \
+     WHERE sessions.id = step.value ->> 0 AND sessions.counter = step.value ->> 1 \
+       AND +sessions.revoked_at IS NULL AND sessions.expires_at > step.value ->> 2 \
+     RETURNING sessions.id, sessions.counter - 1 AS moved_from, sessions.user_id";
+
 /// The whole batch in one statement (the steps as a JSON array), so one call to the connection's
 /// thread and one commit serve many rotations.
 pub(crate) async fn advance(
@@ -84,18 +96,11 @@ pub(crate) async fn advance(
             ])
         })
         .collect();
-    let rows = sqlx::query(
-        "UPDATE sessions SET counter = counter + 1, rotated_at = step.value ->> 2, \
-         last_used_at = step.value ->> 2, expires_at = step.value ->> 3 \
-         FROM json_each(?1) AS step \
-         WHERE sessions.id = step.value ->> 0 AND sessions.counter = step.value ->> 1 \
-           AND sessions.revoked_at IS NULL AND sessions.expires_at > step.value ->> 2 \
-         RETURNING sessions.id, sessions.counter - 1 AS moved_from, sessions.user_id",
-    )
-    .bind(serde_json::Value::Array(batch).to_string())
-    .fetch_all(pool)
-    .await
-    .map_err(db)?;
+    let rows = sqlx::query(ADVANCE)
+        .bind(serde_json::Value::Array(batch).to_string())
+        .fetch_all(pool)
+        .await
+        .map_err(db)?;
     let moved = rows
         .iter()
         .map(|row| {

@@ -1,4 +1,5 @@
-//! Checks of what the contract suite cannot see through the trait: the connection settings.
+//! Checks of what the contract suite cannot see through the trait: the connection settings and
+//! query plans that matter for speed.
 
 use std::error::Error;
 
@@ -55,4 +56,24 @@ async fn odd_urls_fail_cleanly() {
         let opened = SqliteStore::open_url(url, 1).await;
         assert!(opened.is_ok(), "{url:?}: {opened:?}");
     }
+}
+
+#[tokio::test]
+async fn a_rotation_batch_looks_sessions_up_by_id() -> Result<(), Box<dyn Error>> {
+    let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
+    store.migrate().await?;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN {}",
+        crate::sessions::ADVANCE
+    )))
+    .bind("[]")
+    .fetch_all(&store.pool)
+    .await?;
+    let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+    assert!(
+        steps[0].starts_with("SCAN step")
+            && steps[1].contains("sqlite_autoindex_sessions_1 (id=?)"),
+        "each step's session found by id, not a scan of the sessions: {steps:?}"
+    );
+    Ok(())
 }
