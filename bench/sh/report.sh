@@ -73,7 +73,7 @@ on the machine ($(nproc) cores): the database server, and any work that is not t
 | $(mb "${R[idle_rss_kb]}") MB | $(mb "${R[me.rss_max_kb]}") MB | $(mb "${R[peak_rss_kb]}") MB |
 
 Idle is right after start. While logins run, RSS includes each hashing thread's Argon2 memory:
-${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor.m_kib]} KiB = $(calc "${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} * ${R[floor.m_kib]} / 1024" 1) MB, given back after 1 s without a hash; \`me\` runs after \`login\` and one more login (for its token).
+${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor.m_kib]} KiB = $(calc "${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} * ${R[floor.m_kib]} / 1024" 1) MB, given back after 1 s without a hash; \`me\` starts 2 s after \`login\` and one more login (for its token).
 
 ## Checks
 
