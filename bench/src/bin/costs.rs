@@ -114,7 +114,7 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let tokens = Arc::new(std::mem::take(&mut *lock(&started)));
-    time("refresh: rotate alone (a batch of one write, cached user, sign)", n, |i| {
+    time("refresh: rotate (one-step batch, cached user)", n, |i| {
         let (sessions, tokens) = (&sessions, tokens.clone());
         async move {
             sessions
