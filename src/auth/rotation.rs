@@ -3,7 +3,7 @@
 //! Every rotation is a write. Committed one by one, rotations queue for the database's write
 //! lock (SQLite has a single writer) and each pays a whole commit, which caps refreshes at a few
 //! thousand per second. Instead, each node sends its rotations to one task that takes every
-//! rotation waiting (up to [`MAX_BATCH`]), applies them in one transaction
+//! rotation waiting (up to [`MAX_BATCH`]), applies them in one statement
 //! ([`Store::advance_sessions`]) and answers each caller. A rotation that arrives while a batch
 //! commits waits for the next one: under light load a batch is a single rotation and nothing
 //! waits on a timer; under heavy load many share one commit.
