@@ -48,7 +48,11 @@ export GATEHOUSE_DATA_DIR="$WORK" GATEHOUSE_ADDR=127.0.0.1:0 GATEHOUSE_RATE_LIMI
   GATEHOUSE_EMAIL_VERIFICATION=off GATEHOUSE_MAIL=file GATEHOUSE_LOG=warn \
   GATEHOUSE_ARGON2_MEMORY_KIB=1024 GATEHOUSE_ARGON2_ITERATIONS=1 GATEHOUSE_PUBLIC_URL=http://127.0.0.1
 PASSWORD="fuzz-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-"$BIN" createsuperuser --username fuzzer --email fuzzer@example.com --password-stdin \
+# The run may rename this account (PATCH /api/v1/users/me/ takes a username), so it logs in by
+# email, which changes only with a code the run cannot read. The random part keeps any username
+# the run registers from ever matching it.
+EMAIL="fuzzer-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')@example.com"
+"$BIN" createsuperuser --username fuzzer --email "$EMAIL" --password-stdin \
   <<<"$PASSWORD" >/dev/null
 
 "$BIN" serve >"$WORK/server.out" 2>"$WORK/server.err" &
@@ -63,13 +67,13 @@ done
 [ -n "$BASE" ] || { echo "the server did not start" >&2; exit 1; }
 
 TOKEN="$(curl -fsS -H 'content-type: application/json' \
-  -d "{\"username\": \"fuzzer\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/auth/token/" |
+  -d "{\"username\": \"$EMAIL\", \"password\": \"$PASSWORD\"}" "$BASE/api/v1/auth/token/" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])')"
 
 # The token goes to schemathesis through scripts/fuzz_auth.py, which logs in again whenever a
 # sequence (logout, deleting one's own session) has ended the session it belongs to.
 export SCHEMATHESIS_HOOKS=fuzz_auth PYTHONPATH="$PWD/scripts" FUZZ_BASE="$BASE" FUZZ_TOKEN="$TOKEN" \
-  FUZZ_USERNAME=fuzzer FUZZ_PASSWORD="$PASSWORD"
+  FUZZ_LOGIN="$EMAIL" FUZZ_PASSWORD="$PASSWORD"
 set +e
 (cd "$STATE" && "$VENV/bin/st" run "$BASE/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
