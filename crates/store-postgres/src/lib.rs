@@ -40,6 +40,9 @@ use crate::error::db;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// A pooled connection idle this long is pinged before use (see [`PgStore::connect`]).
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The PostgreSQL implementation of [`Store`]; cloning shares the pool.
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -52,6 +55,19 @@ impl PgStore {
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
+            // sqlx pings every connection it hands out by default: a second round trip to the
+            // server for every statement. A connection in steady use shows it is alive by being
+            // used; only one that sat idle (the server or a firewall may have dropped it since)
+            // is pinged first, and replaced if the ping fails.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             .map_err(db)?;

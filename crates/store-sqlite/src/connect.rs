@@ -66,7 +66,11 @@ impl SqliteStore {
                 .await
                 .map_err(|e| StoreError::Other(Box::new(e)))?;
         }
+        // sqlx pings a connection before handing it out by default, a round trip to the
+        // connection's thread before every statement's own. An SQLite connection is a file in
+        // this process, with no far end that could have hung up: the ping finds nothing.
         let pool = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(max_connections.max(1))
             .connect_with(options.clone())
             .await
@@ -75,6 +79,7 @@ impl SqliteStore {
             pool.clone()
         } else {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(1)
                 .min_connections(1)
                 .connect_with(options)
