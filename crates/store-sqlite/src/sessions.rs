@@ -228,14 +228,45 @@ pub(crate) async fn revoked_since(
         .collect()
 }
 
+/// Ended sessions are found by reads and deleted this many at a time.
+const PRUNE_CHUNK: i64 = 500;
+
+/// Deletes the sessions that expired or were revoked before `before`. No index covers
+/// `expires_at` (every rotation moves it), so finding them is a scan; it runs as reads, in id
+/// order a chunk at a time, and only the deletes write, each chunk in its own short statement,
+/// so rotations never wait for the scan. A delete checks the condition again: a session found
+/// expired that was refreshed since stays.
 pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1")
-        .bind(codec::micros(before))
-        .execute(pool)
+    let before = codec::micros(before);
+    let mut after = String::new();
+    let mut deleted = 0;
+    loop {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM sessions WHERE id > ?1 AND (expires_at < ?2 OR revoked_at < ?2) \
+             ORDER BY id LIMIT ?3",
+        )
+        .bind(&after)
+        .bind(before)
+        .bind(PRUNE_CHUNK)
+        .fetch_all(pool)
         .await
         .map_err(db)?;
-    Ok(done.rows_affected())
+        let Some(last) = ids.last() else {
+            return Ok(deleted);
+        };
+        after.clone_from(last);
+        let done = sqlx::query(PRUNE_CHUNK_DELETE)
+            .bind(serde_json::to_string(&ids).map_err(|e| StoreError::Other(Box::new(e)))?)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map_err(db)?;
+        deleted += done.rows_affected();
+    }
 }
+
+pub(crate) const PRUNE_CHUNK_DELETE: &str = "DELETE FROM sessions \
+     WHERE id IN (SELECT value FROM json_each(?1)) AND (expires_at < ?2 OR revoked_at < ?2)";
 
 fn session_from_row(row: &SqliteRow) -> Result<Session, StoreError> {
     Ok(Session {

@@ -77,3 +77,54 @@ async fn a_rotation_batch_looks_sessions_up_by_id() -> Result<(), Box<dyn Error>
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_cleanup_chunk_deletes_sessions_by_id() -> Result<(), Box<dyn Error>> {
+    let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
+    store.migrate().await?;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN {}",
+        crate::sessions::PRUNE_CHUNK_DELETE
+    )))
+    .bind("[]")
+    .bind(0_i64)
+    .fetch_all(&store.pool)
+    .await?;
+    let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("sqlite_autoindex_sessions_1 (id=?)"))
+            && !steps.iter().any(|s| s.starts_with("SCAN sessions")),
+        "each listed session found by id, the write never scanning the table: {steps:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_cleanup_deletes_ended_sessions_across_chunks() -> Result<(), Box<dyn Error>> {
+    let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
+    store.migrate().await?;
+    sqlx::query(
+        "INSERT INTO users (public_id, username, email, password_hash, role, date_joined) \
+         VALUES ('p', 'ann', 'ann@example.com', 'h', 'client', 0)",
+    )
+    .execute(&store.pool)
+    .await?;
+    // 1,203 sessions, every third still live, so ended ones straddle several chunks.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1203) \
+         INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at) \
+         SELECT printf('%032x', i), 1, 0, 0, CASE WHEN i % 3 = 0 THEN 2000 ELSE 500 END FROM n",
+    )
+    .execute(&store.pool)
+    .await?;
+    let before = chrono::DateTime::from_timestamp_micros(1000).ok_or("a time")?;
+    assert_eq!(store.prune_sessions(before).await?, 802);
+    let (left, ended): (i64, i64) =
+        sqlx::query_as("SELECT count(*), count(*) FILTER (WHERE expires_at < 1000) FROM sessions")
+            .fetch_one(&store.pool)
+            .await?;
+    assert_eq!((left, ended), (401, 0));
+    Ok(())
+}
