@@ -58,18 +58,24 @@ async fn odd_urls_fail_cleanly() {
     }
 }
 
-#[tokio::test]
-async fn a_rotation_batch_looks_sessions_up_by_id() -> Result<(), Box<dyn Error>> {
+/// The steps `EXPLAIN QUERY PLAN` gives for `sql` on a fresh database, each of its `params`
+/// parameters bound to `"[]"` (the values do not change the plan).
+async fn query_plan(sql: &str, params: usize) -> Result<Vec<String>, Box<dyn Error>> {
     let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
     store.migrate().await?;
-    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "EXPLAIN QUERY PLAN {}",
-        crate::sessions::ADVANCE
-    )))
-    .bind("[]")
-    .fetch_all(&store.pool)
-    .await?;
-    let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN {sql}"
+    )));
+    for _ in 0..params {
+        query = query.bind("[]");
+    }
+    let plan = query.fetch_all(&store.pool).await?;
+    Ok(plan.into_iter().map(|row| row.3).collect())
+}
+
+#[tokio::test]
+async fn a_rotation_batch_looks_sessions_up_by_id() -> Result<(), Box<dyn Error>> {
+    let steps = query_plan(crate::sessions::ADVANCE, 1).await?;
     assert!(
         steps[0].starts_with("SCAN step")
             && steps[1].contains("sqlite_autoindex_sessions_1 (id=?)"),
@@ -80,17 +86,7 @@ async fn a_rotation_batch_looks_sessions_up_by_id() -> Result<(), Box<dyn Error>
 
 #[tokio::test]
 async fn a_cleanup_chunk_deletes_sessions_by_id() -> Result<(), Box<dyn Error>> {
-    let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
-    store.migrate().await?;
-    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "EXPLAIN QUERY PLAN {}",
-        crate::sessions::PRUNE_CHUNK_DELETE
-    )))
-    .bind("[]")
-    .bind(0_i64)
-    .fetch_all(&store.pool)
-    .await?;
-    let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+    let steps = query_plan(crate::sessions::PRUNE_CHUNK_DELETE, 2).await?;
     assert!(
         steps
             .iter()
