@@ -33,9 +33,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 secs=$(seconds_of "$duration")
-# Enough never-used refresh tokens for ~15000 refreshes/s; a thread that runs out stops early
+# Enough never-used refresh tokens for ~25000 refreshes/s; a thread that runs out stops early
 # and the report says so.
-pool=${pool:-$(( secs * 15000 ))}
+pool=${pool:-$(( secs * 25000 ))}
 clk_tck=$(getconf CLK_TCK)
 password="correct horse battery staple"
 
