@@ -69,8 +69,9 @@ impl SqliteStore {
         // sqlx pings a connection before handing it out by default, a round trip to the
         // connection's thread before every statement's own. An SQLite connection is a file in
         // this process, with no far end that could have hung up: the ping finds nothing.
-        let pool = SqlitePoolOptions::new()
-            .test_before_acquire(false)
+        let pool_options = SqlitePoolOptions::new().test_before_acquire(false);
+        let pool = pool_options
+            .clone()
             .max_connections(max_connections.max(1))
             .connect_with(options.clone())
             .await
@@ -78,8 +79,7 @@ impl SqliteStore {
         let rotations = if in_memory {
             pool.clone()
         } else {
-            SqlitePoolOptions::new()
-                .test_before_acquire(false)
+            pool_options
                 .max_connections(1)
                 .min_connections(1)
                 .connect_with(options)

@@ -256,7 +256,7 @@ pub(crate) async fn prune(pool: &SqlitePool, before: DateTime<Utc>) -> Result<u6
         };
         after.clone_from(last);
         let done = sqlx::query(PRUNE_CHUNK_DELETE)
-            .bind(serde_json::to_string(&ids).map_err(|e| StoreError::Other(Box::new(e)))?)
+            .bind(serde_json::json!(ids).to_string())
             .bind(before)
             .execute(pool)
             .await
