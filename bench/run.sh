@@ -41,7 +41,8 @@ password="correct horse battery staple"
 
 if ! command -v wrk >/dev/null; then
   log "installing wrk"
-  apt-get install -y wrk >/dev/null || die "wrk is missing and apt-get install -y wrk failed"
+  { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; } >/dev/null \
+    || die "wrk is missing and apt-get install -y wrk failed"
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
@@ -83,21 +84,36 @@ fi
 cd "$work"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# --- ceilings, measured first on the same cores with the same wrk settings ---
-# Each ceiling is measured twice, before and after the scenarios, and the higher one is the
-# baseline: noise from other work on the machine can only make a ratio look worse, not better.
-ceilings() { # ceilings SUFFIX
-  log "argon2id floor: $threads threads for $duration"
+# --- ceilings, measured on the same cores with the same wrk settings ---
+# Each scenario runs between two measurements of its ceiling (the Argon2id floor for login and
+# register, bare axum for the rest), and the higher of the two is its baseline: a ceiling taken
+# minutes away drifts with the machine (other tenants, steal), and noise can only make a ratio
+# look worse this way, not better. Consecutive scenarios share the measurement between them.
+measure_floor() { # measure_floor NAME
+  log "argon2id floor ($1): $threads threads for $duration"
   local line kv
   line=$("$bin/argon2-floor" --seconds "$secs" --threads "$threads")
-  for kv in ${line#ARGON2_FLOOR }; do R[floor$1.${kv%%=*}]=${kv#*=}; done
+  for kv in ${line#ARGON2_FLOOR }; do R[$1.${kv%%=*}]=${kv#*=}; done
+  R[$1.kind]=floor
+  ceiling_runs+=("$1")
+}
+measure_hello() { # measure_hello NAME
+  local port
   port=$(free_port)
   "$bin/hello" --port "$port" & hello_pid=$!
   wait_http "http://127.0.0.1:$port/" "$hello_pid" || die "the hello server did not start"
-  run_wrk "hello$1" "http://127.0.0.1:$port/" static.lua "$hello_pid"
+  run_wrk "$1" "http://127.0.0.1:$port/" static.lua "$hello_pid"
   stop "$hello_pid"; hello_pid=""
+  R[$1.kind]=hello
+  ceiling_runs+=("$1")
 }
-ceilings _before
+# baseline SCENARIO BEFORE AFTER KEY: the higher of the two ceilings around SCENARIO.
+baseline() {
+  local pick=$2
+  awk "BEGIN { exit !(${R[$3.$4]} > ${R[$2.$4]}) }" && pick=$3
+  R[$1.base]=${R[$pick.$4]} R[$1.base_run]=$pick R[$1.base_pair]="$2 $3"
+}
+ceiling_runs=()
 
 # --- gatehouse on a fresh, seeded database ---
 log "seeding $users users and $pool refresh sessions"
@@ -118,15 +134,26 @@ sleep 2
 R[idle_rss_kb]=$(rss_kb "$server_pid")
 
 export BENCH_USERS="$work/users.txt" BENCH_PASSWORD="$password"
+measure_floor floor1
 run_wrk login "$base/api/v1/auth/token/" login.lua "$server_pid"
-token=$(access_token bench_u0)
-# Hashing threads keep their Argon2 memory until 1 s without a hash; `me` measures what the
-# server holds under its own load, not what the login burst just before it left.
-sleep 2
-run_wrk me "$base/api/v1/users/me/" static.lua "$server_pid" -H "Authorization: Bearer $token"
-BENCH_BODY="{\"token\":\"$token\"}" run_wrk verify "$base/api/v1/auth/token/verify/" static.lua "$server_pid"
-BENCH_REFRESH="$work/refresh.txt" run_wrk refresh "$base/api/v1/auth/token/refresh/" refresh.lua "$server_pid"
+measure_floor floor2
 BENCH_RUN="$(date +%s)" run_wrk register "$base/api/v1/auth/register/" register.lua "$server_pid"
+measure_floor floor3
+baseline login floor1 floor2 rate
+baseline register floor2 floor3 rate
+# Hashing threads keep their Argon2 memory until 1 s without a hash; `me` measures what the
+# server holds under its own load, and hello1 (one scenario long) comes between it and this login.
+token=$(access_token bench_u0)
+measure_hello hello1
+run_wrk me "$base/api/v1/users/me/" static.lua "$server_pid" -H "Authorization: Bearer $token"
+measure_hello hello2
+BENCH_BODY="{\"token\":\"$token\"}" run_wrk verify "$base/api/v1/auth/token/verify/" static.lua "$server_pid"
+measure_hello hello3
+BENCH_REFRESH="$work/refresh.txt" run_wrk refresh "$base/api/v1/auth/token/refresh/" refresh.lua "$server_pid"
+measure_hello hello4
+baseline me hello1 hello2 rps
+baseline verify hello2 hello3 rps
+baseline refresh hello3 hello4 rps
 R[peak_rss_kb]=$(hwm_kb "$server_pid")
 if [ -n "$pg_db" ]; then
   tls=$(psql "$pg_admin" -Atc "SELECT coalesce(bool_and(s.ssl)::text, '?') FROM pg_stat_ssl s
@@ -146,7 +173,6 @@ BENCH_COUNT_STATUS=1 WRK_CONNECTIONS=$sat_conns WRK_DURATION=$sat_duration \
 stop "$server_pid"; server_pid=""
 log "the pieces one at a time (costs)"
 costs_out=$("$bin/costs" --n 2000)
-ceilings _after
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 mkdir -p "$root/bench/out"

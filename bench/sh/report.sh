@@ -5,27 +5,23 @@ ms() { calc "$1 / 1000" 2; }
 pct() { calc "100 * $1 / $2" 1; }
 yes_no() { if [ "$(awk "BEGIN { print ($1) ? 1 : 0 }")" = 1 ]; then echo "**holds**"; else echo "**missed**"; fi; }
 
-# best NAME KEY: R[NAME.*] becomes whichever of NAME_before / NAME_after has the higher KEY.
-best() {
-  local pick=_before k
-  if awk "BEGIN { exit !(${R[$1_after.$2]} > ${R[$1_before.$2]}) }"; then pick=_after; fi
-  for k in "${!R[@]}"; do
-    case $k in "$1$pick".*) R[$1.${k#*.}]=${R[$k]} ;; esac
-  done
-}
-best floor rate
-best hello rps
-floor=${R[floor.rate]} hello=${R[hello.rps]}
-hello_cell() { # hello_cell SUFFIX
-  printf '%s req/s, p50 %s ms, p99 %s ms, %s errors; cores: server %s, wrk / other %s' "${R[hello$1.rps]}" \
-    "$(ms "${R[hello$1.p50_us]}")" "$(ms "${R[hello$1.p99_us]}")" "${R[hello$1.errors]}" "${R[hello$1.cores]}" \
-    "${R[hello$1.wrk_cores]} / ${R[hello$1.other_cores]}"
-}
-row() { # row NAME BASELINE_RATE BASELINE_NAME
+# ceiling_row NAME: one measurement of a ceiling, in the order they were taken.
+ceiling_row() {
   local n=$1
-  printf '| %s | %s | %s ms | %s ms | %s | %s %% of %s | %s s (%s cores) | %s / %s | %s MB |\n' \
+  if [ "${R[$n.kind]}" = floor ]; then
+    printf '| %s | Argon2id floor, %s threads | %s hashes/s | %s ms per hash per thread |\n' "$n" \
+      "${R[$n.threads]}" "${R[$n.rate]}" "$(calc "1000 * ${R[$n.threads]} / ${R[$n.rate]}" 1)"
+  else
+    printf '| %s | bare axum "hello" | %s req/s | p50 %s ms, p99 %s ms, %s errors; cores: server %s, wrk / other %s |\n' \
+      "$n" "${R[$n.rps]}" "$(ms "${R[$n.p50_us]}")" "$(ms "${R[$n.p99_us]}")" "${R[$n.errors]}" \
+      "${R[$n.cores]}" "${R[$n.wrk_cores]} / ${R[$n.other_cores]}"
+  fi
+}
+row() { # row NAME
+  local n=$1
+  printf '| %s | %s | %s ms | %s ms | %s | %s %% of %s (%s) | %s s (%s cores) | %s / %s | %s MB |\n' \
     "$n" "${R[$n.rps]}" "$(ms "${R[$n.p50_us]}")" "$(ms "${R[$n.p99_us]}")" "${R[$n.errors]}" \
-    "$(pct "${R[$n.rps]}" "$2")" "$3" "${R[$n.cpu_s]}" "${R[$n.cores]}" "${R[$n.wrk_cores]}" \
+    "$(pct "${R[$n.rps]}" "${R[$n.base]}")" "${R[$n.base]}" "${R[$n.base_run]}" "${R[$n.cpu_s]}" "${R[$n.cores]}" "${R[$n.wrk_cores]}" \
     "${R[$n.other_cores]}" "$(mb "${R[$n.rss_max_kb]}")"
 }
 sent_ok=$(( R[refresh.requests] - R[refresh.non2xx] ))
@@ -41,26 +37,21 @@ cat <<MD
 - build: gatehouse $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'), release profile
 - database: $database; $users users seeded through the store, $pool refresh sessions
 - load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2) over loopback, $threads threads, $connections connections, $duration per scenario, timeout $timeout; the server and wrk share the machine's cores
-- Argon2id: m=${R[floor.m_kib]} KiB, t=${R[floor.t]}, p=${R[floor.p]}
+- Argon2id: m=${R[floor1.m_kib]} KiB, t=${R[floor1.t]}, p=${R[floor1.p]}
 
 ## Ceilings (same run, same cores)
 
-Each measured before and after the scenarios; the higher is the baseline.
+In the order taken. Each scenario ran between two of them; its baseline is the higher of that pair.
 
-| ceiling | before | after | baseline |
+| run | ceiling | rate | detail |
 |---|---|---|---|
-| Argon2id floor, ${R[floor.threads]} threads | ${R[floor_before.rate]} hashes/s | ${R[floor_after.rate]} hashes/s | ${floor} hashes/s ($(calc "1000 * ${R[floor.threads]} / $floor" 1) ms per hash per thread) |
-| bare axum "hello" | $(hello_cell _before) | $(hello_cell _after) | ${hello} req/s |
+$(for n in "${ceiling_runs[@]}"; do ceiling_row "$n"; done)
 
 ## Scenarios
 
-| scenario | req/s | p50 | p99 | errors | ratio to baseline | server CPU | wrk / other cores | server RSS (max) |
+| scenario | req/s | p50 | p99 | errors | ratio to baseline (run) | server CPU | wrk / other cores | server RSS (max) |
 |---|---|---|---|---|---|---|---|---|
-$(row login "$floor" "Argon2id floor")
-$(row me "$hello" "bare axum")
-$(row verify "$hello" "bare axum")
-$(row refresh "$hello" "bare axum")
-$(row register "$floor" "Argon2id floor")
+$(for n in login register me verify refresh; do row "$n"; done)
 
 Errors are non-2xx answers plus socket errors (connect, read, write, timeout). Server CPU is
 the utime + stime of the gatehouse process during the scenario; "other" is every other process
@@ -73,7 +64,7 @@ on the machine ($(nproc) cores): the database server, and any work that is not t
 | $(mb "${R[idle_rss_kb]}") MB | $(mb "${R[me.rss_max_kb]}") MB | $(mb "${R[peak_rss_kb]}") MB |
 
 Idle is right after start. While logins run, RSS includes each hashing thread's Argon2 memory:
-${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor.m_kib]} KiB = $(calc "${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} * ${R[floor.m_kib]} / 1024" 1) MB, given back after 1 s without a hash; \`me\` starts 2 s after \`login\` and one more login (for its token).
+${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor1.m_kib]} KiB = $(calc "${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} * ${R[floor1.m_kib]} / 1024" 1) MB, given back after 1 s without a hash; \`me\` starts after one login (for its token) and one scenario-length of hello1.
 
 ## Checks
 
@@ -92,12 +83,12 @@ $(grep '^COST ' <<<"$costs_out" | sed -E 's/^COST us=([^ ]+) n=[0-9]+ op=(.*)$/|
 
 | target | measured | |
 |---|---|---|
-| login ≥ 90 % of the Argon2id floor, 0 errors | $(pct "${R[login.rps]}" "$floor") %, ${R[login.errors]} errors | $(yes_no "${R[login.rps]} >= 0.9 * $floor && ${R[login.errors]} == 0") |
-| register ≥ 90 % of the Argon2id floor, 0 errors | $(pct "${R[register.rps]}" "$floor") %, ${R[register.errors]} errors | $(yes_no "${R[register.rps]} >= 0.9 * $floor && ${R[register.errors]} == 0") |
+| login ≥ 90 % of the Argon2id floor, 0 errors | $(pct "${R[login.rps]}" "${R[login.base]}") %, ${R[login.errors]} errors | $(yes_no "${R[login.rps]} >= 0.9 * ${R[login.base]} && ${R[login.errors]} == 0") |
+| register ≥ 90 % of the Argon2id floor, 0 errors | $(pct "${R[register.rps]}" "${R[register.base]}") %, ${R[register.errors]} errors | $(yes_no "${R[register.rps]} >= 0.9 * ${R[register.base]} && ${R[register.errors]} == 0") |
 | past saturation: 503 + Retry-After, no timeouts | ${R[saturation.busy]} × 503, ${R[saturation.busy_retry_after]} with Retry-After, ${R[saturation.timeout]} timeouts | $(yes_no "${R[saturation.busy]} > 0 && ${R[saturation.busy_retry_after]} == ${R[saturation.busy]} && ${R[saturation.timeout]} == 0") |
-| me ≥ 40 % of bare axum, p99 < 5 ms ($connections connections) | $(pct "${R[me.rps]}" "$hello") %, p99 $(ms "${R[me.p99_us]}") ms | $(yes_no "${R[me.rps]} >= 0.4 * $hello && ${R[me.p99_us]} < 5000") |
-| verify ≥ 40 % of bare axum, p99 < 5 ms ($connections connections) | $(pct "${R[verify.rps]}" "$hello") %, p99 $(ms "${R[verify.p99_us]}") ms | $(yes_no "${R[verify.rps]} >= 0.4 * $hello && ${R[verify.p99_us]} < 5000") |
-| refresh ≥ 20 % of bare axum, 0 errors, no token used twice | $(pct "${R[refresh.rps]}" "$hello") %, ${R[refresh.errors]} errors, used twice: $([ "$no_twice" = 1 ] && echo none || echo yes) | $(yes_no "${R[refresh.rps]} >= 0.2 * $hello && ${R[refresh.errors]} == 0 && $no_twice == 1 && ${R[refresh.exhausted]} == 0") |
+| me ≥ 40 % of bare axum, p99 < 5 ms ($connections connections) | $(pct "${R[me.rps]}" "${R[me.base]}") %, p99 $(ms "${R[me.p99_us]}") ms | $(yes_no "${R[me.rps]} >= 0.4 * ${R[me.base]} && ${R[me.p99_us]} < 5000") |
+| verify ≥ 40 % of bare axum, p99 < 5 ms ($connections connections) | $(pct "${R[verify.rps]}" "${R[verify.base]}") %, p99 $(ms "${R[verify.p99_us]}") ms | $(yes_no "${R[verify.rps]} >= 0.4 * ${R[verify.base]} && ${R[verify.p99_us]} < 5000") |
+| refresh ≥ 20 % of bare axum, 0 errors, no token used twice | $(pct "${R[refresh.rps]}" "${R[refresh.base]}") %, ${R[refresh.errors]} errors, used twice: $([ "$no_twice" = 1 ] && echo none || echo yes) | $(yes_no "${R[refresh.rps]} >= 0.2 * ${R[refresh.base]} && ${R[refresh.errors]} == 0 && $no_twice == 1 && ${R[refresh.exhausted]} == 0") |
 | idle RSS ≤ 25 MB | $(mb "${R[idle_rss_kb]}") MB | $(yes_no "${R[idle_rss_kb]} <= 25 * 1024") |
 | RSS under me ≤ 64 MB | $(mb "${R[me.rss_max_kb]}") MB | $(yes_no "${R[me.rss_max_kb]} <= 64 * 1024") |
 MD

@@ -12,13 +12,13 @@
 //! tell whether an account exists. Hashes from Django (`pbkdf2_sha256`, `argon2`) verify too and
 //! are reported as needing a rehash, which the login path then stores as Argon2id.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use argon2::Params;
 use argon2::password_hash::phc::PasswordHash;
+use flume::{Receiver, RecvTimeoutError, Sender};
 use gatehouse_domain::PlainPassword;
 use tokio::sync::oneshot;
 
@@ -64,8 +64,7 @@ impl Passwords {
             &mut Scratch::default(),
         )
         .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
-        let (queue, tasks) = channel::<Task>();
-        let tasks = Arc::new(Mutex::new(tasks));
+        let (queue, tasks) = flume::unbounded::<Task>();
         for i in 0..threads.max(1) {
             let tasks = tasks.clone();
             std::thread::Builder::new()
@@ -142,16 +141,16 @@ const IDLE_RELEASE: Duration = Duration::from_secs(1);
 
 /// A hashing thread: takes tasks until every sender is gone, always hashing into its own memory.
 /// After [`IDLE_RELEASE`] without a task it frees that memory, so a burst of logins does not
-/// leave `threads × m_cost` resident for good; the next hash allocates it again. (An idle
-/// thread waiting for the queue's lock frees its memory once the one holding it times out.)
-fn work(tasks: &Mutex<Receiver<Task>>) {
+/// leave `threads × m_cost` resident for good; the next hash allocates it again.
+///
+/// Every thread waits on the queue itself (flume's receiver is multi-consumer), so each one's
+/// timeout runs. With one `std::sync::mpsc` receiver behind a mutex, an idle thread could wait
+/// on the mutex for good while another re-took it after each timeout, and never free its
+/// memory (measured: 43 MB RSS instead of 23 MB for as long as `me` ran after one login).
+fn work(tasks: &Receiver<Task>) {
     let mut scratch = Scratch::default();
     loop {
-        let next = tasks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .recv_timeout(IDLE_RELEASE);
-        match next {
+        match tasks.recv_timeout(IDLE_RELEASE) {
             Ok(task) => task(&mut scratch),
             Err(RecvTimeoutError::Timeout) => scratch = Scratch::default(),
             Err(RecvTimeoutError::Disconnected) => return,
