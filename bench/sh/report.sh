@@ -68,7 +68,7 @@ ${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor1.m_kib]} KiB = $(ca
 
 ## Checks
 
-- refresh: ${R[refresh.issued]} tokens handed out of a pool of $pool$([ "${R[refresh.exhausted]}" -gt 0 ] && echo " (**pool exhausted** in ${R[refresh.exhausted]} wrk threads: rerun with a larger --refresh-pool)"); $sent_ok answered 2xx; afterwards ${R[check.advanced]} sessions had moved one step, ${R[check.beyond]} more than one, ${R[check.revoked]} were revoked for reuse. No token accepted twice: $([ "$no_twice" = 1 ] && echo yes || echo '**no**').
+- refresh: ${R[refresh.issued]} tokens handed out of a pool of $pool$([ "${R[refresh.exhausted]}" -gt 0 ] && echo " (**pool exhausted** in ${R[refresh.exhausted]} wrk threads, so its req/s is only a lower bound: wrk divides by the whole duration; rerun with a larger --refresh-pool)"); $sent_ok answered 2xx; afterwards ${R[check.advanced]} sessions had moved one step, ${R[check.beyond]} more than one, ${R[check.revoked]} were revoked for reuse. No token accepted twice: $([ "$no_twice" = 1 ] && echo yes || echo '**no**').
 - saturation: GATEHOUSE_HASH_QUEUE=$sat_queue, $sat_conns connections, $sat_duration of login: ${R[saturation.requests]} answers, ${R[saturation.ok]} × 200, ${R[saturation.busy]} × 503 (${R[saturation.busy_retry_after]} with Retry-After), ${R[saturation.other]} other, ${R[saturation.timeout]} timeouts, $(( R[saturation.connect] + R[saturation.read] + R[saturation.write] )) other socket errors; p99 $(ms "${R[saturation.p99_us]}") ms.
 
 ## Where the time goes
