@@ -63,13 +63,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The server and the helpers read the same configuration: defaults < environment, run from
-# $work so no gatehouse.toml is picked up.
-# Rate limits off: every load-generator connection is one client address hammering the
-# credential endpoints, which is exactly what the limits exist to stop.
-export GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_LOG=warn GATEHOUSE_LOG_FORMAT=text \
-  GATEHOUSE_EMAIL_VERIFICATION=off GATEHOUSE_MAIL=memory GATEHOUSE_RATE_LIMITS=off
-unset GATEHOUSE_CONFIG GATEHOUSE_ADDR GATEHOUSE_HASH_QUEUE REDIS_URL DATABASE_URL
+server_environment "$work/data"
 database="SQLite (a fresh file)"
 if [ "$postgres" = 1 ]; then
   pg_admin=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -120,16 +114,6 @@ ceiling_runs=()
 log "seeding $users users and $pool refresh sessions"
 "$bin/seed" --users "$users" --refresh-pool "$pool" --password "$password" --out "$work" >&2
 
-start_server() {
-  port=$(free_port)
-  GATEHOUSE_ADDR="127.0.0.1:$port" "$bin/gatehouse" serve >>"$work/server.log" 2>&1 & server_pid=$!
-  base="http://127.0.0.1:$port"
-  wait_http "$base/readyz" "$server_pid" || die "gatehouse did not start: $(tail -5 "$work/server.log")"
-}
-access_token() {
-  curl -sf "$base/api/v1/auth/token/" -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"$password\"}" | sed -E 's/.*"access":"([^"]+)".*/\1/'
-}
 start_server
 sleep 2
 R[idle_rss_kb]=$(rss_kb "$server_pid")

@@ -46,6 +46,34 @@ stop() {
   wait "$pid" 2>/dev/null || true
 }
 
+# server_environment DATA_DIR: the configuration the server and the helpers read (defaults <
+# environment), with the database under DATA_DIR; callers cd into their scratch directory so
+# no gatehouse.toml is picked up. Rate limits off: every load-generator
+# connection is one client address hammering the credential endpoints, which is exactly what
+# the limits exist to stop.
+server_environment() {
+  export GATEHOUSE_DATA_DIR="$1" GATEHOUSE_LOG=warn GATEHOUSE_LOG_FORMAT=text \
+    GATEHOUSE_EMAIL_VERIFICATION=off GATEHOUSE_MAIL=memory GATEHOUSE_RATE_LIMITS=off
+  unset GATEHOUSE_CONFIG GATEHOUSE_ADDR GATEHOUSE_HASH_QUEUE REDIS_URL DATABASE_URL
+}
+
+# start_server [BINARY]: `BINARY serve` (default $bin/gatehouse) on a free port, logging to
+# $work/server.log, until it is ready; sets server_pid and base.
+start_server() {
+  local port
+  port=$(free_port)
+  GATEHOUSE_ADDR="127.0.0.1:$port" "${1:-$bin/gatehouse}" serve >>"$work/server.log" 2>&1 &
+  server_pid=$!
+  base="http://127.0.0.1:$port"
+  wait_http "$base/readyz" "$server_pid" || die "gatehouse did not start: $(tail -5 "$work/server.log")"
+}
+
+# access_token USERNAME: a fresh access token for USERNAME (whose password is $password).
+access_token() {
+  curl -sf "$base/api/v1/auth/token/" -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$password\"}" | sed -E 's/.*"access":"([^"]+)".*/\1/'
+}
+
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 # utime + stime in clock ticks (fields 14 and 15; the name in field 2 has no spaces here).

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# A/B: two gatehouse binaries on one scenario, in alternating rounds, each run on a freshly
+# seeded SQLite database. For deciding whether a change is faster: this machine drifts by tens
+# of per cent within minutes, so only runs interleaved in time can be compared.
+#
+#   bash bench/ab.sh [--scenario refresh|me|verify] [--rounds 3] [--duration 5s]
+#                    [--connections 32] [--users 200] BINARY_A BINARY_B
+#
+# Build each side first (e.g. copy target/release/gatehouse aside before the change).
+set -euo pipefail
+bench=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$bench")
+source "$bench/sh/lib.sh"
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+scenario=refresh rounds=3 duration=5s connections=32 users=200 threads=$(nproc) timeout=10s
+binaries=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scenario) scenario=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --users) users=$2; shift ;;
+    -h|--help) usage; exit 0 ;;
+    -*) usage >&2; die "unknown option: $1" ;;
+    *) binaries+=("$(realpath "$1")") ;;
+  esac
+  shift
+done
+[ "${#binaries[@]}" = 2 ] || { usage >&2; die "needs two binaries"; }
+for b in "${binaries[@]}"; do [ -x "$b" ] || die "not an executable: $b"; done
+case "$scenario" in
+  refresh) pool=$(( $(seconds_of "$duration") * 50000 )) ;;
+  me|verify) pool=0 ;;
+  *) die "unknown scenario: $scenario" ;;
+esac
+command -v wrk >/dev/null || die "needs wrk (apt-get install wrk)"
+clk_tck=$(getconf CLK_TCK)
+password="correct horse battery staple"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
+log "building the helpers (seed)"
+(cd "$root" && cargo build --release --quiet -p gatehouse-bench --bins)
+bin="$CARGO_TARGET_DIR/release"
+
+scratch=$(mktemp -d /tmp/gatehouse-ab.XXXXXX)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && stop "$server_pid"
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cd "$scratch"
+
+# run NAME BINARY: one run of the scenario against BINARY on a fresh database.
+run() {
+  work="$scratch/$1"
+  mkdir -p "$work"
+  server_environment "$work/data"
+  "$bin/seed" --users "$users" --refresh-pool "$pool" --password "$password" --out "$work" >/dev/null
+  start_server "$2"
+  case "$scenario" in
+    refresh)
+      BENCH_REFRESH="$work/refresh.txt" \
+        run_wrk "$1" "$base/api/v1/auth/token/refresh/" refresh.lua "$server_pid" ;;
+    me)
+      run_wrk "$1" "$base/api/v1/users/me/" static.lua "$server_pid" \
+        -H "Authorization: Bearer $(access_token bench_u0)" ;;
+    verify)
+      BENCH_BODY="{\"token\":\"$(access_token bench_u0)\"}" \
+        run_wrk "$1" "$base/api/v1/auth/token/verify/" static.lua "$server_pid" ;;
+  esac
+  stop "$server_pid"
+  server_pid=""
+}
+
+log "$scenario: A = ${binaries[0]}, B = ${binaries[1]}; $rounds rounds of $duration, $connections connections"
+for round in $(seq 1 "$rounds"); do
+  run "a$round" "${binaries[0]}"
+  run "b$round" "${binaries[1]}"
+done
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+side() { # side a|b KEY: the values of KEY over the rounds, one a line
+  for round in $(seq 1 "$rounds"); do echo "${R[$1$round.$2]}"; done
+}
+echo
+echo "$scenario, $rounds alternating rounds of $duration, $connections connections, $(nproc) cores"
+echo "A: ${binaries[0]}"
+echo "B: ${binaries[1]}"
+echo
+echo "| round | A req/s | A p99 | A errors | A server cores | B req/s | B p99 | B errors | B server cores |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for round in $(seq 1 "$rounds"); do
+  row="| $round"
+  for s in a b; do
+    row+=" | ${R[$s$round.rps]} | $(calc "${R[$s$round.p99_us]} / 1000" 2) ms"
+    row+=" | ${R[$s$round.errors]} | ${R[$s$round.cores]}"
+  done
+  echo "$row |"
+done
+a=$(side a rps | median) b=$(side b rps | median)
+echo
+echo "median req/s: A $a, B $b; B/A $(calc "$b / $a" 3)"
