@@ -31,11 +31,11 @@ done
 [ "${#binaries[@]}" = 2 ] || { usage >&2; die "needs two binaries"; }
 for b in "${binaries[@]}"; do [ -x "$b" ] || die "not an executable: $b"; done
 case "$scenario" in
-  refresh) pool=$(( $(seconds_of "$duration") * 50000 )) ;;
+  refresh) pool=$(refresh_pool "$(seconds_of "$duration")") ;;
   me|verify) pool=0 ;;
   *) die "unknown scenario: $scenario" ;;
 esac
-command -v wrk >/dev/null || die "needs wrk (apt-get install wrk)"
+ensure_wrk
 clk_tck=$(getconf CLK_TCK)
 password="correct horse battery staple"
 
@@ -83,8 +83,8 @@ for round in $(seq 1 "$rounds"); do
 done
 
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-side() { # side a|b KEY: the values of KEY over the rounds, one a line
-  for round in $(seq 1 "$rounds"); do echo "${R[$1$round.$2]}"; done
+rates() { # rates a|b: that side's req/s over the rounds, one a line
+  for round in $(seq 1 "$rounds"); do echo "${R[$1$round.rps]}"; done
 }
 echo
 echo "$scenario, $rounds alternating rounds of $duration, $connections connections, $(nproc) cores"
@@ -101,6 +101,6 @@ for round in $(seq 1 "$rounds"); do
   done
   echo "$row |"
 done
-a=$(side a rps | median) b=$(side b rps | median)
+a=$(rates a | median) b=$(rates b | median)
 echo
 echo "median req/s: A $a, B $b; B/A $(calc "$b / $a" 3)"

@@ -33,18 +33,11 @@ while [ $# -gt 0 ]; do
   shift
 done
 secs=$(seconds_of "$duration")
-# Enough never-used refresh tokens for 50000 refreshes/s (this machine has done 30000). A thread
-# that runs out stops early while wrk still divides by the whole duration, so an exhausted pool
-# caps the measured rate at pool / duration; the report says so and counts the target as missed.
-pool=${pool:-$(( secs * 50000 ))}
+pool=${pool:-$(refresh_pool "$secs")}
 clk_tck=$(getconf CLK_TCK)
 password="correct horse battery staple"
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; } >/dev/null \
-    || die "wrk is missing and apt-get install -y wrk failed"
-fi
+ensure_wrk
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
 log "building the release binaries (gatehouse, gatehouse-bench)"

@@ -46,11 +46,25 @@ stop() {
   wait "$pid" 2>/dev/null || true
 }
 
+# Installs wrk with apt-get if it is missing.
+ensure_wrk() {
+  command -v wrk >/dev/null && return 0
+  log "installing wrk"
+  { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; } >/dev/null \
+    || die "wrk is missing and apt-get install -y wrk failed"
+}
+
+# refresh_pool SECONDS: enough never-used refresh tokens for 50000 refreshes/s (this machine
+# has done 30000). A wrk thread that runs out stops early while wrk still divides by the whole
+# duration, so an exhausted pool caps the measured rate at pool / duration; run.sh's report
+# says so and counts the target as missed.
+refresh_pool() { echo $(( $1 * 50000 )); }
+
 # server_environment DATA_DIR: the configuration the server and the helpers read (defaults <
 # environment), with the database under DATA_DIR; callers cd into their scratch directory so
-# no gatehouse.toml is picked up. Rate limits off: every load-generator
-# connection is one client address hammering the credential endpoints, which is exactly what
-# the limits exist to stop.
+# no gatehouse.toml is picked up. Rate limits off: every load-generator connection is one
+# client address hammering the credential endpoints, which is exactly what the limits exist
+# to stop.
 server_environment() {
   export GATEHOUSE_DATA_DIR="$1" GATEHOUSE_LOG=warn GATEHOUSE_LOG_FORMAT=text \
     GATEHOUSE_EMAIL_VERIFICATION=off GATEHOUSE_MAIL=memory GATEHOUSE_RATE_LIMITS=off
