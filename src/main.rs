@@ -6,6 +6,13 @@ use clap::Parser as _;
 use gatehouse::cli::{self, Cli};
 use gatehouse::config::Config;
 
+/// jemalloc rather than glibc's malloc: under refresh load glibc's `malloc`/`free` were 15 % of
+/// the server's CPU samples, and jemalloc gave 28 % more refreshes and 9 % more verifies per
+/// second in alternating runs (docs/DESIGN.md, "jemalloc").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

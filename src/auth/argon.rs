@@ -1,10 +1,12 @@
 //! Argon2id hashing and verification into caller-owned memory.
 //!
 //! The `argon2` crate's convenience API allocates the whole memory cost (19 MiB by default) for
-//! every hash and frees it after. Under load the allocator keeps those freed blocks in per-thread
-//! arenas, so resident memory climbs far past what is in use (measured: 340–530 MB after ten
-//! seconds of logins). Each hashing thread here owns one `Scratch` while it has work instead:
-//! memory is at most `threads × m_cost`, allocated once per burst (see `passwords`).
+//! every hash and frees it after. Under load glibc's allocator kept those freed blocks in
+//! per-thread arenas, so resident memory climbed far past what was in use (measured: 340–530 MB
+//! after ten seconds of logins). Each hashing thread here owns one `Scratch` while it has work
+//! instead: memory is at most `threads × m_cost`, allocated once per burst (see `passwords`).
+//! A block that size is above jemalloc's oversize threshold (8 MiB), so it comes from
+//! jemalloc's arena for huge allocations, which hands freed memory back to the system at once.
 
 use argon2::password_hash::phc::{Output, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -14,21 +16,9 @@ use subtle::ConstantTimeEq as _;
 #[derive(Debug, Default)]
 pub struct Scratch(Vec<Block>);
 
-/// Address space a `Scratch` reserves at least: more than glibc's largest dynamic mmap
-/// threshold (32 MiB on 64-bit, mallopt(3)). A block that size is always a mapping of its own,
-/// unmapped when it is freed, so a dropped `Scratch` goes back to the system. A smaller one is
-/// carved from the thread's arena once a freed mapping has raised the threshold, and glibc
-/// keeps it resident for good (measured: 64 MB RSS, idle, after one burst of logins). Only
-/// the blocks hashed into become resident.
-const RESERVE_BYTES: usize = 33 << 20;
-
 impl Scratch {
     fn blocks(&mut self, count: usize) -> &mut [Block] {
         if self.0.len() < count {
-            let reserve = count.max(RESERVE_BYTES / size_of::<Block>());
-            if self.0.capacity() < reserve {
-                self.0 = Vec::with_capacity(reserve);
-            }
             self.0.resize(count, Block::default());
         }
         &mut self.0[..count]

@@ -10,6 +10,11 @@ use std::time::{Duration, Instant};
 use argon2::{Algorithm, Argon2, Block, Version};
 use clap::Parser;
 
+/// The server's allocator, so the baseline measures what gatehouse could reach.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Debug, Parser)]
 struct Args {
     /// How long to hash for.

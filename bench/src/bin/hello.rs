@@ -7,6 +7,11 @@ use axum::Router;
 use axum::routing::get;
 use clap::Parser;
 
+/// The server's allocator, so the baseline measures what gatehouse could reach.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Debug, Parser)]
 struct Args {
     /// Port to listen on, on 127.0.0.1.
