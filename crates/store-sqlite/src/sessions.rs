@@ -209,11 +209,15 @@ pub(crate) async fn live(
     .collect()
 }
 
+/// The sessions revoked since `?1`, read from the index that holds only revoked sessions.
+pub(crate) const REVOKED_SINCE: &str =
+    "SELECT id, revoked_at FROM sessions WHERE revoked_at >= ?1 ORDER BY revoked_at";
+
 pub(crate) async fn revoked_since(
     pool: &SqlitePool,
     since: DateTime<Utc>,
 ) -> Result<Vec<RevokedSession>, StoreError> {
-    sqlx::query("SELECT id, revoked_at FROM sessions WHERE revoked_at >= ? ORDER BY revoked_at")
+    sqlx::query(REVOKED_SINCE)
         .bind(codec::micros(since))
         .fetch_all(pool)
         .await

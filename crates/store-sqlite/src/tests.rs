@@ -98,6 +98,19 @@ async fn a_cleanup_chunk_deletes_sessions_by_id() -> Result<(), Box<dyn Error>> 
 }
 
 #[tokio::test]
+async fn the_revocation_feed_reads_the_index_of_revoked_sessions() -> Result<(), Box<dyn Error>> {
+    let steps = query_plan(crate::sessions::REVOKED_SINCE, 1).await?;
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("USING INDEX sessions_revoked_at_idx (revoked_at>?)"))
+            && !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+        "found and ordered by the partial index, never a scan or a sort: {steps:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_cleanup_deletes_ended_sessions_across_chunks() -> Result<(), Box<dyn Error>> {
     let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
     store.migrate().await?;
