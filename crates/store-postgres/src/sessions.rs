@@ -19,21 +19,15 @@ macro_rules! session_columns {
     };
 }
 
+/// One statement: the CTE moves the user's `last_login` (locking the user's row against a
+/// concurrent `delete_user`), and the session is inserted only if it found the user.
 pub(crate) async fn start(pool: &PgPool, new: NewSession) -> Result<Session, StoreError> {
     let now = micros(new.now);
-    let mut tx = pool.begin().await.map_err(db)?;
-    // Updating the user first also locks it against a concurrent `delete_user`.
-    let done = sqlx::query("UPDATE users SET last_login = $1 WHERE id = $2")
-        .bind(now)
-        .bind(new.user_id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    found(done.rows_affected())?;
     let row = sqlx::query(concat!(
-        "INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
+        "WITH touched AS (UPDATE users SET last_login = $5 WHERE id = $2 RETURNING id) \
+         INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
          rotated_at, expires_at, revoked_at) \
-         VALUES ($1, $2, 0, $3, $4, $5, $5, NULL, $6, NULL) RETURNING ",
+         SELECT $1, touched.id, 0, $3, $4, $5, $5, NULL, $6, NULL FROM touched RETURNING ",
         session_columns!()
     ))
     .bind(new.id.0)
@@ -42,12 +36,11 @@ pub(crate) async fn start(pool: &PgPool, new: NewSession) -> Result<Session, Sto
     .bind(&new.ip)
     .bind(now)
     .bind(micros(new.expires_at))
-    .fetch_one(&mut *tx)
+    .fetch_optional(pool)
     .await
-    .map_err(user_reference)?;
-    let session = session_from_row(&row)?;
-    tx.commit().await.map_err(db)?;
-    Ok(session)
+    .map_err(user_reference)?
+    .ok_or(StoreError::NotFound)?;
+    session_from_row(&row)
 }
 
 pub(crate) async fn by_id(pool: &PgPool, id: SessionId) -> Result<Option<Session>, StoreError> {

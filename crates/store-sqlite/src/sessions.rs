@@ -18,16 +18,10 @@ macro_rules! session_columns {
     };
 }
 
+/// One statement: the trigger `sessions_start_sets_last_login` (migration 0008) moves the
+/// user's `last_login` within it, and an unknown user fails the foreign key.
 pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session, StoreError> {
     let now = codec::micros(new.now);
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-    let done = sqlx::query("UPDATE users SET last_login = ? WHERE id = ?")
-        .bind(now)
-        .bind(new.user_id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    found(done.rows_affected())?;
     let row = sqlx::query(concat!(
         "INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
          rotated_at, expires_at, revoked_at) \
@@ -40,12 +34,10 @@ pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session,
     .bind(&new.ip)
     .bind(now)
     .bind(codec::micros(new.expires_at))
-    .fetch_one(&mut *tx)
+    .fetch_one(pool)
     .await
     .map_err(user_reference)?;
-    let session = session_from_row(&row)?;
-    tx.commit().await.map_err(db)?;
-    Ok(session)
+    session_from_row(&row)
 }
 
 pub(crate) async fn by_id(pool: &SqlitePool, id: SessionId) -> Result<Option<Session>, StoreError> {
