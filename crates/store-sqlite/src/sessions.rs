@@ -57,9 +57,10 @@ pub(crate) async fn by_id(pool: &SqlitePool, id: SessionId) -> Result<Option<Ses
 
 /// A batch of rotations: `?1` is a JSON array of `[id, from, now, expires_at]` steps.
 ///
-/// The `+` in `+sessions.revoked_at` keeps the planner off the `revoked_at` index: with it,
-/// SQLite scanned every live session for each step instead of looking each step's session up by
-/// id (measured: 17 refreshes/s). `tests::a_rotation_batch_looks_sessions_up_by_id` holds it.
+/// The `+` in `+sessions.revoked_at` keeps the planner off any index on `revoked_at`: with the
+/// full one there was before migration 0007, SQLite scanned every live session for each step
+/// instead of looking each step's session up by id (measured: 17 refreshes/s).
+/// `tests::a_rotation_batch_looks_sessions_up_by_id` holds the plan.
 pub(crate) const ADVANCE: &str = "UPDATE sessions SET counter = counter + 1, \
      rotated_at = step.value ->> 2, last_used_at = step.value ->> 2, expires_at = step.value ->> 3 \
      FROM json_each(?1) AS step \
