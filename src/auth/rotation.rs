@@ -6,9 +6,13 @@
 //! rotation waiting (up to [`MAX_BATCH`]), applies them in one statement
 //! ([`Store::advance_sessions`]) and answers each caller. A rotation that arrives while a batch
 //! commits waits for the next one: under light load a batch is a single rotation and nothing
-//! waits on a timer; under heavy load many share one commit. Before committing, the task yields
-//! once to the scheduler, so handlers woken in the same turn can still join the batch (about
-//! a sixth more refreshes per second under load, fewer handoffs to the database thread).
+//! waits on a timer; under heavy load many share one commit.
+//!
+//! Under load the next batch starts the moment one commits, before the answered handlers run,
+//! so the database works on it while they sign tokens and write to their clients (about 5 % more
+//! refreshes per second than letting the handlers run first). A batch that starts from idle
+//! yields once to the scheduler before committing instead, so handlers woken in the same turn
+//! can still join it (about a sixth more refreshes per second than committing at once).
 //!
 //! Each step is still a compare-and-set in the database and is answered only after its commit,
 //! so nodes sharing a database stay exact and a client is never told of a rotation that was
@@ -58,16 +62,18 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut steps = Vec::with_capacity(MAX_BATCH);
-    while waiting.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        // Handlers woken with this one may be about to send their rotations: one turn of the
-        // scheduler (not a timer) lets them join this batch instead of waiting for the next.
-        if batch.len() < MAX_BATCH {
-            tokio::task::yield_now().await;
-            while batch.len() < MAX_BATCH
-                && let Ok(more) = waiting.try_recv()
-            {
-                batch.push(more);
+    loop {
+        // Rotations that queued while the last batch committed go at once: the database works
+        // on them while the last batch's handlers answer their clients.
+        take_waiting(&mut waiting, &mut batch);
+        if batch.is_empty() {
+            if waiting.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                return;
             }
+            // Handlers woken with this one may be about to send their rotations: one turn of
+            // the scheduler (not a timer) lets them join this batch instead of the next.
+            tokio::task::yield_now().await;
+            take_waiting(&mut waiting, &mut batch);
         }
         steps.extend(batch.iter().map(|(step, _)| *step));
         match store.advance_sessions(&steps).await {
@@ -88,6 +94,18 @@ async fn run(
             }
         }
         steps.clear();
+    }
+}
+
+/// Moves rotations already queued into `batch`, up to [`MAX_BATCH`], without waiting.
+fn take_waiting(
+    waiting: &mut mpsc::Receiver<(Advance, oneshot::Sender<Answer>)>,
+    batch: &mut Vec<(Advance, oneshot::Sender<Answer>)>,
+) {
+    while batch.len() < MAX_BATCH
+        && let Ok(more) = waiting.try_recv()
+    {
+        batch.push(more);
     }
 }
 

@@ -2,11 +2,16 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use gatehouse_domain::StoreError;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions as _, Connection as _, SqlitePool};
+use tokio::sync::Mutex;
 
 use crate::SqliteStore;
 use crate::error::db;
@@ -77,15 +82,39 @@ impl SqliteStore {
             .await
             .map_err(db)?;
         let rotations = if in_memory {
-            pool.clone()
+            Rotations::Shared(pool.clone())
         } else {
-            pool_options
-                .max_connections(1)
-                .min_connections(1)
-                .connect_with(options)
-                .await
-                .map_err(db)?
+            let own = options.connect().await.map_err(db)?;
+            Rotations::Own(Arc::new(Mutex::new(Some(own))))
         };
         Ok(Self { pool, rotations })
+    }
+}
+
+/// Where refresh rotations run.
+///
+/// A file database gives them a connection of their own, held for good rather than borrowed from
+/// a pool: a connection's page cache is thrown away whenever another connection has written
+/// since its last use, so batches spread over a pool would re-read their pages from the file
+/// every time; and a pool pings each connection on its way back (a round trip to the
+/// connection's thread), which would stand between one batch and the next.
+#[derive(Debug, Clone)]
+pub(crate) enum Rotations {
+    /// `None` once the store is closed.
+    Own(Arc<Mutex<Option<SqliteConnection>>>),
+    /// An in-memory database is private to its pool: a second connection could not see it.
+    Shared(SqlitePool),
+}
+
+impl Rotations {
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Own(own) => {
+                if let Some(conn) = own.lock().await.take() {
+                    let _ = conn.close().await;
+                }
+            }
+            Self::Shared(_) => {}
+        }
     }
 }

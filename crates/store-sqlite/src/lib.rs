@@ -4,10 +4,8 @@
 //! keys on. Transactions that write start with `BEGIN IMMEDIATE`, so concurrent writers queue on
 //! the busy timeout instead of failing when a read lock cannot be upgraded.
 //!
-//! Refresh rotations, the hottest write, have a connection of their own (`rotations`): a
-//! connection's page cache is thrown away whenever another connection has written since its last
-//! use, so batches spread over the pool re-read their pages from the file every time, while one
-//! connection doing all of them keeps its pages warm.
+//! Refresh rotations, the hottest write, have a connection of their own, held outside the pool
+//! ([`connect::Rotations`] says why).
 
 mod audit;
 mod codec;
@@ -43,9 +41,8 @@ use crate::error::db;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// One connection for `advance_sessions`; the same pool as `pool` for an in-memory database,
-    /// which a second pool could not see.
-    rotations: SqlitePool,
+    /// Where `advance_sessions` runs.
+    rotations: connect::Rotations,
 }
 
 #[async_trait]
@@ -146,7 +143,14 @@ impl Store for SqliteStore {
     }
 
     async fn advance_sessions(&self, steps: &[Advance]) -> Result<Vec<Option<UserId>>, StoreError> {
-        sessions::advance(&self.rotations, steps).await
+        match &self.rotations {
+            connect::Rotations::Own(own) => {
+                let mut own = own.lock().await;
+                let conn = own.as_mut().ok_or_else(|| db(sqlx::Error::PoolClosed))?;
+                sessions::advance(conn, steps).await
+            }
+            connect::Rotations::Shared(pool) => sessions::advance(pool, steps).await,
+        }
     }
 
     async fn revoke_session(

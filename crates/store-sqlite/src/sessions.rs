@@ -71,7 +71,7 @@ pub(crate) const ADVANCE: &str = "UPDATE sessions SET counter = counter + 1, \
 /// The whole batch in one statement (the steps as a JSON array), so one call to the connection's
 /// thread and one commit serve many rotations.
 pub(crate) async fn advance(
-    pool: &SqlitePool,
+    conn: impl SqliteExecutor<'_>,
     steps: &[Advance],
 ) -> Result<Vec<Option<UserId>>, StoreError> {
     let distinct = distinct_steps(steps);
@@ -91,7 +91,7 @@ pub(crate) async fn advance(
         .collect();
     let rows = sqlx::query(ADVANCE)
         .bind(serde_json::Value::Array(batch).to_string())
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
         .map_err(db)?;
     let moved = rows
