@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gatehouse_domain::StoreError;
+use gatehouse_domain::{Advance, StoreError, UserId};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
@@ -107,6 +107,21 @@ pub(crate) enum Rotations {
 }
 
 impl Rotations {
+    /// Applies a batch of rotations ([`crate::sessions::advance`]) where they run.
+    pub(crate) async fn advance(
+        &self,
+        steps: &[Advance],
+    ) -> Result<Vec<Option<UserId>>, StoreError> {
+        match self {
+            Self::Own(own) => {
+                let mut own = own.lock().await;
+                let conn = own.as_mut().ok_or_else(|| db(sqlx::Error::PoolClosed))?;
+                crate::sessions::advance(conn, steps).await
+            }
+            Self::Shared(pool) => crate::sessions::advance(pool, steps).await,
+        }
+    }
+
     pub(crate) async fn close(&self) {
         match self {
             Self::Own(own) => {

@@ -143,14 +143,7 @@ impl Store for SqliteStore {
     }
 
     async fn advance_sessions(&self, steps: &[Advance]) -> Result<Vec<Option<UserId>>, StoreError> {
-        match &self.rotations {
-            connect::Rotations::Own(own) => {
-                let mut own = own.lock().await;
-                let conn = own.as_mut().ok_or_else(|| db(sqlx::Error::PoolClosed))?;
-                sessions::advance(conn, steps).await
-            }
-            connect::Rotations::Shared(pool) => sessions::advance(pool, steps).await,
-        }
+        self.rotations.advance(steps).await
     }
 
     async fn revoke_session(
