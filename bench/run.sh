@@ -109,7 +109,8 @@ log "seeding $users users and $pool refresh sessions"
 
 start_server
 sleep 2
-R[idle_rss_kb]=$(rss_kb "$server_pid")
+sample_rss "$server_pid"
+R[idle_rss_kb]=$SAMPLE_RSS
 
 export BENCH_USERS="$work/users.txt" BENCH_PASSWORD="$password"
 measure_floor floor1
