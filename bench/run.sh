@@ -5,8 +5,11 @@
 # Every figure is a ratio to a ceiling measured in the same run, because machines are shared
 # and noisy. A benchmark, not a test: nothing runs it from cargo test or CI.
 #
-#   bash bench/run.sh [--postgres] [--duration 10s] [--connections 32] [--users 2000]
-#                     [--threads N] [--refresh-pool N] [--timeout 10s]
+#   bash bench/run.sh [--postgres] [--rounds 3] [--duration 10s] [--connections 32]
+#                     [--users 2000] [--threads N] [--refresh-pool N] [--timeout 10s]
+#
+# Every scenario runs once per round, each time between two measurements of its ceiling; the
+# report gives the round with the median ratio and every round's ratio beside it.
 #
 # --postgres uses a scratch database on $BENCH_POSTGRES_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
@@ -15,12 +18,13 @@ bench=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$bench")
 source "$bench/sh/lib.sh"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 command_line="bash bench/run.sh${*:+ $*}"
-postgres=0 duration=10s connections=32 users=2000 threads=$(nproc) pool="" timeout=10s
+postgres=0 rounds=3 duration=10s connections=32 users=2000 threads=$(nproc) pool="" timeout=10s
 while [ $# -gt 0 ]; do
   case "$1" in
     --postgres) postgres=1 ;;
+    --rounds) rounds=$2; shift ;;
     --duration) duration=$2; shift ;;
     --connections) connections=$2; shift ;;
     --users) users=$2; shift ;;
@@ -33,7 +37,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 secs=$(seconds_of "$duration")
-pool=${pool:-$(refresh_pool "$secs")}
+[ "$rounds" -ge 1 ] 2>/dev/null || die "--rounds takes a whole number ≥ 1"
+pool=${pool:-$(( rounds * $(refresh_pool "$secs") ))}
 clk_tck=$(getconf CLK_TCK)
 password="correct horse battery staple"
 
@@ -77,35 +82,48 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # register, bare axum for the rest), and the higher of the two is its baseline: a ceiling taken
 # minutes away drifts with the machine (other tenants, steal), and noise can only make a ratio
 # look worse this way, not better. Consecutive scenarios share the measurement between them.
-measure_floor() { # measure_floor NAME
-  log "argon2id floor ($1): $threads threads for $duration"
+# Ceilings are numbered in the order taken (floor1, floor2, …, hello1, …) across the rounds.
+floors=0 hellos=0
+measure_floor() { # measure_floor: the next floorN; sets ceiling to its name
+  floors=$(( floors + 1 )) ceiling=floor$floors
+  log "argon2id floor ($ceiling): $threads threads for $duration"
   local line kv
   line=$("$bin/argon2-floor" --seconds "$secs" --threads "$threads")
-  for kv in ${line#ARGON2_FLOOR }; do R[$1.${kv%%=*}]=${kv#*=}; done
-  R[$1.kind]=floor
-  ceiling_runs+=("$1")
+  for kv in ${line#ARGON2_FLOOR }; do R[$ceiling.${kv%%=*}]=${kv#*=}; done
+  R[$ceiling.kind]=floor R[$ceiling.value]=${R[$ceiling.rate]}
+  ceiling_runs+=("$ceiling")
 }
-measure_hello() { # measure_hello NAME
+measure_hello() { # measure_hello: the next helloN; sets ceiling to its name
+  hellos=$(( hellos + 1 )) ceiling=hello$hellos
   local port
   port=$(free_port)
   "$bin/hello" --port "$port" & hello_pid=$!
   wait_http "http://127.0.0.1:$port/" "$hello_pid" || die "the hello server did not start"
-  run_wrk "$1" "http://127.0.0.1:$port/" static.lua "$hello_pid"
+  # A plain GET, whatever body the scenario it follows (verify) was given.
+  BENCH_BODY="" run_wrk "$ceiling" "http://127.0.0.1:$port/" static.lua "$hello_pid"
   stop "$hello_pid"; hello_pid=""
-  R[$1.kind]=hello
-  ceiling_runs+=("$1")
+  R[$ceiling.kind]=hello R[$ceiling.value]=${R[$ceiling.rps]}
+  ceiling_runs+=("$ceiling")
 }
-# baseline SCENARIO BEFORE AFTER KEY: the higher of the two ceilings around SCENARIO.
-baseline() {
-  local pick=$2
-  awk "BEGIN { exit !(${R[$3.$4]} > ${R[$2.$4]}) }" && pick=$3
-  R[$1.base]=${R[$pick.$4]} R[$1.base_run]=$pick R[$1.base_pair]="$2 $3"
+# between MEASURE RUN [run_wrk args…]: RUN between the ceiling before it (the last one taken)
+# and a new one after it; its baseline is the higher of the pair.
+between() {
+  local measure=$1 run=$2 before=$ceiling pick
+  shift 2
+  run_wrk "$run" "$@"
+  settle "$server_pid"
+  "$measure"
+  pick=$before
+  awk "BEGIN { exit !(${R[$ceiling.value]} > ${R[$before.value]}) }" && pick=$ceiling
+  R[$run.base]=${R[$pick.value]} R[$run.base_run]=$pick
 }
 ceiling_runs=()
 
 # --- gatehouse on a fresh, seeded database ---
 log "seeding $users users and $pool refresh sessions"
 "$bin/seed" --users "$users" --refresh-pool "$pool" --password "$password" --out "$work" >&2
+# Each round presents its own share of the pool, so no token is sent twice across rounds.
+split -n "l/$rounds" -d -a 3 "$work/refresh.txt" "$work/refresh.round."
 
 start_server
 sleep 2
@@ -113,26 +131,25 @@ sample_rss "$server_pid"
 R[idle_rss_kb]=$SAMPLE_RSS
 
 export BENCH_USERS="$work/users.txt" BENCH_PASSWORD="$password"
-measure_floor floor1
-run_wrk login "$base/api/v1/auth/token/" login.lua "$server_pid"
-measure_floor floor2
-BENCH_RUN="$(date +%s)" run_wrk register "$base/api/v1/auth/register/" register.lua "$server_pid"
-measure_floor floor3
-baseline login floor1 floor2 rate
-baseline register floor2 floor3 rate
-# Hashing threads keep their Argon2 memory until 1 s without a hash; `me` measures what the
-# server holds under its own load, and hello1 (one scenario long) comes between it and this login.
-token=$(access_token bench_u0)
-measure_hello hello1
-run_wrk me "$base/api/v1/users/me/" static.lua "$server_pid" -H "Authorization: Bearer $token"
-measure_hello hello2
-BENCH_BODY="{\"token\":\"$token\"}" run_wrk verify "$base/api/v1/auth/token/verify/" static.lua "$server_pid"
-measure_hello hello3
-BENCH_REFRESH="$work/refresh.txt" run_wrk refresh "$base/api/v1/auth/token/refresh/" refresh.lua "$server_pid"
-measure_hello hello4
-baseline me hello1 hello2 rps
-baseline verify hello2 hello3 rps
-baseline refresh hello3 hello4 rps
+for round in $(seq 1 "$rounds"); do
+  log "round $round of $rounds"
+  measure_floor
+  between measure_floor "login$round" "$base/api/v1/auth/token/" login.lua "$server_pid"
+  BENCH_RUN="$(date +%s)" between measure_floor "register$round" "$base/api/v1/auth/register/" \
+    register.lua "$server_pid"
+  # Hashing threads keep their Argon2 memory until 1 s without a hash; `me` measures what the
+  # server holds under its own load, and a hello run (one scenario long) comes between it and
+  # this login.
+  token=$(access_token bench_u0)
+  measure_hello
+  between measure_hello "me$round" "$base/api/v1/users/me/" static.lua "$server_pid" \
+    -H "Authorization: Bearer $token"
+  BENCH_BODY="{\"token\":\"$token\"}" between measure_hello "verify$round" \
+    "$base/api/v1/auth/token/verify/" static.lua "$server_pid"
+  BENCH_REFRESH="$work/refresh.round.$(printf %03d $(( round - 1 )))" between measure_hello \
+    "refresh$round" "$base/api/v1/auth/token/refresh/" refresh.lua "$server_pid"
+done
+for scenario in login register me verify refresh; do summarize "$scenario"; done
 R[peak_rss_kb]=$(hwm_kb "$server_pid")
 if [ -n "$pg_db" ]; then
   tls=$(psql "$pg_admin" -Atc "SELECT coalesce(bool_and(s.ssl)::text, '?') FROM pg_stat_ssl s

@@ -115,7 +115,54 @@ nap() {
   [ -n "${nap_fd:-}" ] || exec {nap_fd}<> <(:)
   read -r -t "$1" -u "$nap_fd" _ || true
 }
+pct() { calc "100 * $1 / $2" 1; }
 mb() { calc "$1 / 1024" 1; }
+
+# settle PID: until PID has used no CPU for 0.2 s (at most 3 s). Work wrk leaves in flight runs
+# on after it stops (queued hashes finish without a client) and must not eat into the next
+# ceiling's measurement.
+settle() {
+  local last="" quiet=0
+  for _ in $(seq 1 30); do
+    sample_ticks "$1"
+    if [ "$SAMPLE_TICKS" = "$last" ]; then
+      quiet=$(( quiet + 1 ))
+      [ "$quiet" -ge 2 ] && return 0
+    else
+      quiet=0
+    fi
+    last=$SAMPLE_TICKS
+    nap 0.1
+  done
+}
+
+# summarize NAME: NAME's figures from its rounds NAME1 … NAME$rounds. The round with the median
+# ratio to its baseline (the lower of the middle two for an even count) stands for NAME: its
+# figures are copied to NAME.*, and NAME.ratios lists every round's. Errors and request counts
+# add up over the rounds (NAME.sum_*); p99 and RSS take the worst round (NAME.worst_*).
+summarize() {
+  local name=$1 r key median ratios="" k
+  local -a order
+  mapfile -t order < <(for r in $(seq 1 "$rounds"); do
+    echo "$(calc "${R[$name$r.rps]} / ${R[$name$r.base]}" 6) $r"
+  done | sort -g | cut -d' ' -f2)
+  median=${order[$(( (rounds - 1) / 2 ))]}
+  for key in "${!R[@]}"; do
+    [[ $key == "$name$median".* ]] && R[$name.${key#"$name$median".}]=${R[$key]}
+  done
+  R[$name.round]=$median
+  for k in errors requests non2xx issued exhausted; do R[$name.sum_$k]=0; done
+  R[$name.worst_p99_us]=0 R[$name.worst_rss_kb]=0
+  for r in $(seq 1 "$rounds"); do
+    ratios+="${ratios:+, }$(pct "${R[$name$r.rps]}" "${R[$name$r.base]}")"
+    for k in errors requests non2xx issued exhausted; do
+      R[$name.sum_$k]=$(( R[$name.sum_$k] + ${R[$name$r.$k]:-0} ))
+    done
+    (( R[$name$r.p99_us] > R[$name.worst_p99_us] )) && R[$name.worst_p99_us]=${R[$name$r.p99_us]}
+    (( R[$name$r.rss_max_kb] > R[$name.worst_rss_kb] )) && R[$name.worst_rss_kb]=${R[$name$r.rss_max_kb]}
+  done
+  R[$name.ratios]=$ratios
+}
 # Busy clock ticks of the whole machine (every process: wrk, the database, other users' work).
 machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 
