@@ -124,6 +124,10 @@ log "seeding $users users and $pool refresh sessions"
 "$bin/seed" --users "$users" --refresh-pool "$pool" --password "$password" --out "$work" >&2
 # Each round presents its own share of the pool, so no token is sent twice across rounds.
 split -n "l/$rounds" -d -a 3 "$work/refresh.txt" "$work/refresh.round."
+# The seed's writes (hundreds of MB for 1.5M sessions) go to disk before the first round, not
+# during it.
+log "writing the seeded database to disk"
+sync
 
 start_server
 sleep 2

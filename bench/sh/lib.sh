@@ -139,7 +139,8 @@ settle() {
 # summarize NAME: NAME's figures from its rounds NAME1 … NAME$rounds. The round with the median
 # ratio to its baseline (the lower of the middle two for an even count) stands for NAME: its
 # figures are copied to NAME.*, and NAME.ratios lists every round's. Errors and request counts
-# add up over the rounds (NAME.sum_*); p99 and RSS take the worst round (NAME.worst_*).
+# add up over the rounds (NAME.sum_*); NAME.median_p99_us is the median of the rounds' p99s,
+# and NAME.worst_* the worst round's p99 and RSS.
 summarize() {
   local name=$1 r key median ratios="" k
   local -a order
@@ -162,6 +163,8 @@ summarize() {
     (( R[$name$r.rss_max_kb] > R[$name.worst_rss_kb] )) && R[$name.worst_rss_kb]=${R[$name$r.rss_max_kb]}
   done
   R[$name.ratios]=$ratios
+  R[$name.median_p99_us]=$(for r in $(seq 1 "$rounds"); do echo "${R[$name$r.p99_us]}"; done \
+    | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
 }
 # Busy clock ticks of the whole machine (every process: wrk, the database, other users' work).
 machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
