@@ -27,11 +27,11 @@ impl PublicId {
 }
 
 impl SessionId {
-    /// A new id, ordered by creation time (UUIDv7: a millisecond timestamp, then 74 random
-    /// bits). Every login inserts one into the sessions table's primary-key index; in creation
-    /// order it lands beside the last one instead of on a random page of an index too large for
-    /// the database's page cache (`docs/DESIGN.md`). The id is not a secret: a refresh token
-    /// carries it under a MAC, and the session's start time is no secret from its owner.
+    /// A new id, ordered by creation time (a version 7 UUID: a millisecond timestamp, then 74
+    /// random bits). Every login inserts one into the sessions table's primary-key index; in
+    /// creation order it lands beside the last one instead of on a random page of an index too
+    /// large for the database's page cache (`docs/DESIGN.md`). The id is not a secret: a refresh
+    /// token carries it under a MAC, and the session's start time is no secret from its owner.
     pub fn random() -> Self {
         Self(Uuid::now_v7())
     }
