@@ -136,27 +136,34 @@ settle() {
   done
 }
 
+# middle SORT_FLAGS: of lines "VALUE [TAG]" on stdin, the middle one after `sort SORT_FLAGS`
+# (the first of the middle two for an even count), printed whole.
+middle() {
+  local -a sorted
+  mapfile -t sorted < <(sort "$@")
+  echo "${sorted[$(( (${#sorted[@]} - 1) / 2 ))]}"
+}
+
 # summarize NAME: NAME's figures from its rounds NAME1 … NAME$rounds. The round with the median
-# ratio to its baseline (the lower of the middle two for an even count) stands for NAME: its
-# figures are copied to NAME.*, and NAME.ratios lists every round's. Errors and request counts
-# add up over the rounds (NAME.sum_*); NAME.median_p99_us is the median of the rounds' p99s,
-# and NAME.worst_* the worst round's p99 and RSS.
+# ratio to its baseline stands for NAME: its figures are copied to NAME.*, and NAME.ratios lists
+# every round's. Errors and request counts add up over the rounds (NAME.sum_*);
+# NAME.median_p99_us is the median of the rounds' p99s, and NAME.worst_* the worst round's p99
+# and RSS. For an even count of rounds both medians take the less flattering middle value.
 summarize() {
-  local name=$1 r key median ratios="" k
-  local -a order
-  mapfile -t order < <(for r in $(seq 1 "$rounds"); do
+  local name=$1 r key median ratios="" k counts="errors requests non2xx issued exhausted"
+  median=$(for r in $(seq 1 "$rounds"); do
     echo "$(calc "${R[$name$r.rps]} / ${R[$name$r.base]}" 6) $r"
-  done | sort -g | cut -d' ' -f2)
-  median=${order[$(( (rounds - 1) / 2 ))]}
+  done | middle -g)
+  median=${median#* }
   for key in "${!R[@]}"; do
     [[ $key == "$name$median".* ]] && R[$name.${key#"$name$median".}]=${R[$key]}
   done
   R[$name.round]=$median
-  for k in errors requests non2xx issued exhausted; do R[$name.sum_$k]=0; done
+  for k in $counts; do R[$name.sum_$k]=0; done
   R[$name.worst_p99_us]=0 R[$name.worst_rss_kb]=0
   for r in $(seq 1 "$rounds"); do
     ratios+="${ratios:+, }$(pct "${R[$name$r.rps]}" "${R[$name$r.base]}")"
-    for k in errors requests non2xx issued exhausted; do
+    for k in $counts; do
       R[$name.sum_$k]=$(( R[$name.sum_$k] + ${R[$name$r.$k]:-0} ))
     done
     (( R[$name$r.p99_us] > R[$name.worst_p99_us] )) && R[$name.worst_p99_us]=${R[$name$r.p99_us]}
@@ -164,7 +171,7 @@ summarize() {
   done
   R[$name.ratios]=$ratios
   R[$name.median_p99_us]=$(for r in $(seq 1 "$rounds"); do echo "${R[$name$r.p99_us]}"; done \
-    | sort -n | sed -n "$(( (rounds + 1) / 2 ))p")
+    | middle -gr)
 }
 # Busy clock ticks of the whole machine (every process: wrk, the database, other users' work).
 machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
