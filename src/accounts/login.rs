@@ -44,7 +44,7 @@ pub async fn password_login(
     if verdict == Verdict::ValidNeedsRehash {
         upgrade_hash(state, &user, password).await;
     }
-    super::mfa::demand_second_factor(state, &user).await?;
+    super::mfa::demand_second_factor_when(state, &user, credentials.second_factor).await?;
     let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
     let pair = state.sessions.open(&user, device).await?;
     user.last_login = Some(state.sessions.now());

@@ -25,7 +25,18 @@ const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
 /// password cannot try codes from many addresses at once. (They can keep the owner from logging
 /// in for the window, but only with the password, which the owner should then change.)
 pub async fn demand_second_factor(state: &AppState, user: &User) -> Result<(), ApiError> {
-    if !state.mfa.is_required(user.id).await? {
+    let required = state.mfa.is_required(user.id).await?;
+    demand_second_factor_when(state, user, required).await
+}
+
+/// [`demand_second_factor`] for a caller that has already read whether the account has a
+/// second factor (a password login reads it with the password hash, one query fewer).
+pub async fn demand_second_factor_when(
+    state: &AppState,
+    user: &User,
+    required: bool,
+) -> Result<(), ApiError> {
+    if !required {
         return Ok(());
     }
     let recent = AuditQuery {

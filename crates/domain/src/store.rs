@@ -32,6 +32,9 @@ pub enum StoreError {
 pub struct Credentials {
     pub user: User,
     pub password_hash: String,
+    /// Whether a confirmed TOTP guards the account's logins. Read with the password hash, so a
+    /// password login learns whether to ask for a second factor without another query.
+    pub second_factor: bool,
 }
 
 /// An Ed25519 signing key as stored. `private_der` is PKCS#8 DER, `public_raw` the 32-byte key.

@@ -23,6 +23,17 @@ macro_rules! user_columns {
 }
 pub(crate) use user_columns;
 
+/// [`user_columns`] and whether a confirmed TOTP guards the account, for [`Credentials`].
+macro_rules! credentials_columns {
+    () => {
+        concat!(
+            user_columns!(),
+            ", EXISTS (SELECT 1 FROM mfa_totp WHERE mfa_totp.user_id = users.id \
+                 AND mfa_totp.confirmed_at IS NOT NULL) AS second_factor"
+        )
+    };
+}
+
 pub(crate) async fn create(pool: &SqlitePool, user: NewUser) -> Result<User, StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
     let created = insert(&mut tx, user).await?;
@@ -80,25 +91,40 @@ pub(crate) async fn by_id(
     conn: impl SqliteExecutor<'_>,
     id: UserId,
 ) -> Result<Option<User>, StoreError> {
-    Ok(credentials_by_id(conn, id).await?.map(|c| c.user))
+    let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?");
+    row_by_id(conn, sql, id)
+        .await?
+        .as_ref()
+        .map(user_from_row)
+        .transpose()
 }
 
 pub(crate) async fn credentials_by_id(
     conn: impl SqliteExecutor<'_>,
     id: UserId,
 ) -> Result<Option<Credentials>, StoreError> {
-    sqlx::query(concat!(
+    let sql = concat!(
         "SELECT ",
-        user_columns!(),
+        credentials_columns!(),
         " FROM users WHERE id = ?"
-    ))
-    .bind(id.0)
-    .fetch_optional(conn)
-    .await
-    .map_err(db)?
-    .as_ref()
-    .map(credentials_from_row)
-    .transpose()
+    );
+    row_by_id(conn, sql, id)
+        .await?
+        .as_ref()
+        .map(credentials_from_row)
+        .transpose()
+}
+
+async fn row_by_id(
+    conn: impl SqliteExecutor<'_>,
+    sql: &'static str,
+    id: UserId,
+) -> Result<Option<SqliteRow>, StoreError> {
+    sqlx::query(sql)
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await
+        .map_err(db)
 }
 
 pub(crate) async fn credentials_by_login(
@@ -107,7 +133,7 @@ pub(crate) async fn credentials_by_login(
 ) -> Result<Option<Credentials>, StoreError> {
     sqlx::query(concat!(
         "SELECT ",
-        user_columns!(),
+        credentials_columns!(),
         " FROM users WHERE username = ?1 OR email = ?1 ORDER BY username = ?1 DESC LIMIT 1"
     ))
     .bind(login)
@@ -242,6 +268,7 @@ fn credentials_from_row(row: &SqliteRow) -> Result<Credentials, StoreError> {
     Ok(Credentials {
         user: user_from_row(row)?,
         password_hash: row.try_get("password_hash").map_err(db)?,
+        second_factor: row.try_get("second_factor").map_err(db)?,
     })
 }
 

@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 
 use super::support::{Must, base, by_name, minutes, new_secret, tag, user};
-use crate::{MfaProof, Purpose, Store, StoreError, UserId};
+use crate::{MfaProof, Purpose, Store, StoreError, User, UserId};
 
 fn hashes(tag: &str) -> Vec<Vec<u8>> {
     (0..3)
@@ -12,11 +12,25 @@ fn hashes(tag: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Whether the credential lookups say a confirmed TOTP guards `user`'s logins (both must agree).
+async fn guarded(store: &dyn Store, user: &User) -> bool {
+    let by_login = store.credentials_by_login(&user.username).await;
+    let by_login = by_login.must("by login").must("found by login");
+    let by_id = store.credentials_by_id(user.id).await;
+    let by_id = by_id.must("by id").must("found by id");
+    assert_eq!(
+        by_login.second_factor, by_id.second_factor,
+        "the lookups agree"
+    );
+    by_id.second_factor
+}
+
 pub(super) async fn totp_enrolment_is_replaced_until_confirmed(store: &dyn Store) {
     let tag = tag();
     let ann = user(store, &tag, "ann").await;
     let t0 = base();
     assert_eq!(store.totp(ann.id).await.must("totp"), None);
+    assert!(!guarded(store, &ann).await, "no enrolment");
     assert!(store.enrol_totp(ann.id, b"first", t0).await.must("enrol"));
     assert!(
         store
@@ -28,6 +42,10 @@ pub(super) async fn totp_enrolment_is_replaced_until_confirmed(store: &dyn Store
     assert_eq!(pending.sealed_secret, b"second");
     assert_eq!(pending.created_at, t0 + minutes(1));
     assert_eq!((pending.confirmed_at, pending.last_step), (None, -1));
+    assert!(
+        !guarded(store, &ann).await,
+        "an unconfirmed enrolment guards nothing"
+    );
 
     // The old secret's code no longer confirms; the current one does, once.
     let stale = store
@@ -49,6 +67,7 @@ pub(super) async fn totp_enrolment_is_replaced_until_confirmed(store: &dyn Store
     );
     let on = store.totp(ann.id).await.must("totp").must("confirmed");
     assert_eq!((on.confirmed_at, on.last_step), (Some(now), 7));
+    assert!(guarded(store, &ann).await, "confirmed");
     let stored: Vec<_> = on.recovery_codes.iter().map(|c| c.hash.clone()).collect();
     assert_eq!(stored, hashes(&tag));
 
@@ -215,6 +234,8 @@ pub(super) async fn disable_totp_spends_the_proof_and_cascades(store: &dyn Store
             .must("disable")
     );
     assert_eq!(store.totp(ann.id).await.must("totp"), None);
+    assert!(!guarded(store, &ann).await, "disabled");
+    assert!(guarded(store, &bob).await, "bob's is still on");
     let off = store
         .disable_totp(ann.id, MfaProof::Totp { step: 7 }, t0)
         .await;
