@@ -1,4 +1,14 @@
-//! Opening the database: the pragmas every connection gets, the pool, and the migrations.
+//! Opening the database: the pragmas every connection gets, the connections, and the migrations.
+//!
+//! SQLite lets one connection write at a time, and a connection's page cache is dropped whenever
+//! another connection has written since its last use. So writes are not spread over the reading
+//! pool, where each would find its cache dropped by the last write on another connection: every
+//! write but refresh rotations goes through one connection (a pool of one, so a chunked job such
+//! as pruning lets other writes in between its statements), whose cache of the pages writes keep
+//! touching (the last pages of the sessions and audit tables, the inner pages of their indexes)
+//! survives from one write to the next unless a rotation came between. Rotations have their own
+//! ([`Rotations`]). Writers in this process queue on the pool, in order, instead of on SQLite's
+//! busy timeout, which sleeps between tries.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -81,13 +91,24 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(db)?;
-        let rotations = if in_memory {
-            Rotations::Shared(pool.clone())
+        let (writer, rotations) = if in_memory {
+            (pool.clone(), Rotations::Shared(pool.clone()))
         } else {
+            // A write waits for the writer no longer than SQLite's busy timeout would wait.
+            let writer = pool_options
+                .max_connections(1)
+                .acquire_timeout(BUSY_TIMEOUT)
+                .connect_with(options.clone())
+                .await
+                .map_err(db)?;
             let own = options.connect().await.map_err(db)?;
-            Rotations::Own(Arc::new(Mutex::new(Some(own))))
+            (writer, Rotations::Own(Arc::new(Mutex::new(Some(own)))))
         };
-        Ok(Self { pool, rotations })
+        Ok(Self {
+            pool,
+            writer,
+            rotations,
+        })
     }
 }
 

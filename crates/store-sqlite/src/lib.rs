@@ -1,11 +1,11 @@
 //! gatehouse's store on SQLite: the single-node default, one file, no server to run.
 //!
 //! Every connection runs in WAL mode with `synchronous=NORMAL`, a 5 s busy timeout and foreign
-//! keys on. Transactions that write start with `BEGIN IMMEDIATE`, so concurrent writers queue on
-//! the busy timeout instead of failing when a read lock cannot be upgraded.
-//!
-//! Refresh rotations, the hottest write, have a connection of their own, held outside the pool
-//! ([`connect::Rotations`] says why).
+//! keys on. Reads share a pool; writes go through one connection of their own, and refresh
+//! rotations, the hottest write, through another, held outside any pool ([`connect`] says why).
+//! Transactions that write start with `BEGIN IMMEDIATE`, so a writer in another process (the
+//! command line) queues on the busy timeout instead of failing when a read lock cannot be
+//! upgraded.
 
 mod audit;
 mod codec;
@@ -37,10 +37,14 @@ pub use crate::source::read_foreign_table;
 
 use crate::error::db;
 
-/// The SQLite implementation of [`Store`]; cloning shares the pool.
+/// The SQLite implementation of [`Store`]; cloning shares the connections.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Reads.
     pool: SqlitePool,
+    /// Every write but rotations: a pool of one connection (the same pool as `pool` for an
+    /// in-memory database).
+    writer: SqlitePool,
     /// Where `advance_sessions` runs.
     rotations: connect::Rotations,
 }
@@ -57,11 +61,12 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
         self.rotations.close().await;
     }
 
     async fn create_user(&self, user: NewUser) -> Result<User, StoreError> {
-        users::create(&self.pool, user).await
+        users::create(&self.writer, user).await
     }
 
     async fn user_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -77,11 +82,11 @@ impl Store for SqliteStore {
     }
 
     async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
-        users::set_password_hash(&self.pool, id, hash).await
+        users::set_password_hash(&self.writer, id, hash).await
     }
 
     async fn update_profile(&self, id: UserId, patch: &ProfilePatch) -> Result<User, StoreError> {
-        users::update_profile(&self.pool, id, patch).await
+        users::update_profile(&self.writer, id, patch).await
     }
 
     async fn delete_user(
@@ -89,7 +94,7 @@ impl Store for SqliteStore {
         id: UserId,
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionId>, StoreError> {
-        users::delete(&self.pool, id, now).await
+        users::delete(&self.writer, id, now).await
     }
 
     async fn user_by_public_id(&self, id: PublicId) -> Result<Option<User>, StoreError> {
@@ -106,11 +111,11 @@ impl Store for SqliteStore {
         patch: &AccountPatch,
         now: DateTime<Utc>,
     ) -> Result<(User, Vec<SessionId>), StoreError> {
-        directory::update_account(&self.pool, id, patch, now).await
+        directory::update_account(&self.writer, id, patch, now).await
     }
 
     async fn record_audit(&self, entry: &NewAuditEntry) -> Result<(), StoreError> {
-        audit::record(&self.pool, entry).await
+        audit::record(&self.writer, entry).await
     }
 
     async fn audit_entries(&self, query: &AuditQuery) -> Result<AuditPage, StoreError> {
@@ -118,7 +123,7 @@ impl Store for SqliteStore {
     }
 
     async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        audit::prune(&self.pool, before).await
+        audit::prune(&self.writer, before).await
     }
 
     async fn list_jobs(
@@ -131,11 +136,11 @@ impl Store for SqliteStore {
     }
 
     async fn requeue_dead_job(&self, id: JobId, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        jobs::requeue_dead(&self.pool, id, now).await
+        jobs::requeue_dead(&self.writer, id, now).await
     }
 
     async fn start_session(&self, session: NewSession) -> Result<Session, StoreError> {
-        sessions::start(&self.pool, session).await
+        sessions::start(&self.writer, session).await
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
@@ -152,7 +157,7 @@ impl Store for SqliteStore {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        sessions::revoke(&self.pool, id, user, now).await
+        sessions::revoke(&self.writer, id, user, now).await
     }
 
     async fn revoke_user_sessions(
@@ -161,7 +166,7 @@ impl Store for SqliteStore {
         keep: Option<SessionId>,
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionId>, StoreError> {
-        sessions::revoke_all(&self.pool, user, keep, now).await
+        sessions::revoke_all(&self.writer, user, keep, now).await
     }
 
     async fn change_password(
@@ -173,7 +178,7 @@ impl Store for SqliteStore {
         expires_at: DateTime<Utc>,
         notice: &NewJob,
     ) -> Result<Vec<SessionId>, StoreError> {
-        sessions::change_password(&self.pool, user, hash, keep, now, expires_at, notice).await
+        sessions::change_password(&self.writer, user, hash, keep, now, expires_at, notice).await
     }
 
     async fn live_sessions(
@@ -189,7 +194,7 @@ impl Store for SqliteStore {
     }
 
     async fn prune_sessions(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        sessions::prune(&self.pool, before).await
+        sessions::prune(&self.writer, before).await
     }
 
     async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>, StoreError> {
@@ -197,11 +202,11 @@ impl Store for SqliteStore {
     }
 
     async fn ensure_signing_key(&self, candidate: SigningKeyRecord) -> Result<(), StoreError> {
-        keys::ensure_signing_key(&self.pool, candidate).await
+        keys::ensure_signing_key(&self.writer, candidate).await
     }
 
     async fn ensure_secret(&self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
-        keys::ensure_secret(&self.pool, name, candidate).await
+        keys::ensure_secret(&self.writer, name, candidate).await
     }
 
     async fn create_user_with_secret(
@@ -210,7 +215,7 @@ impl Store for SqliteStore {
         secret: NewSecret,
         job: NewJob,
     ) -> Result<User, StoreError> {
-        secrets::create_user_with_secret(&self.pool, user, &secret, &job).await
+        secrets::create_user_with_secret(&self.writer, user, &secret, &job).await
     }
 
     async fn issue_secrets(
@@ -220,7 +225,7 @@ impl Store for SqliteStore {
         job: NewJob,
         cooldown_since: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        secrets::issue(&self.pool, user, secrets, &job, cooldown_since).await
+        secrets::issue(&self.writer, user, secrets, &job, cooldown_since).await
     }
 
     async fn live_secret(
@@ -243,7 +248,7 @@ impl Store for SqliteStore {
     }
 
     async fn fail_secret(&self, id: SecretId) -> Result<(), StoreError> {
-        secrets::fail(&self.pool, id).await
+        secrets::fail(&self.writer, id).await
     }
 
     async fn redeem_secret(
@@ -252,15 +257,15 @@ impl Store for SqliteStore {
         effect: Redemption,
         now: DateTime<Utc>,
     ) -> Result<Redeemed, StoreError> {
-        redeem::redeem(&self.pool, id, effect, now).await
+        redeem::redeem(&self.writer, id, effect, now).await
     }
 
     async fn prune_secrets(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        secrets::prune(&self.pool, before).await
+        secrets::prune(&self.writer, before).await
     }
 
     async fn enqueue_job(&self, job: NewJob) -> Result<JobId, StoreError> {
-        jobs::insert(&self.pool, &job).await
+        jobs::insert(&self.writer, &job).await
     }
 
     async fn claim_jobs(
@@ -270,7 +275,7 @@ impl Store for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<JobRecord>, StoreError> {
-        jobs::claim(&self.pool, worker, now, lease_until, limit).await
+        jobs::claim(&self.writer, worker, now, lease_until, limit).await
     }
 
     async fn finish_job(
@@ -279,7 +284,7 @@ impl Store for SqliteStore {
         worker: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        jobs::finish(&self.pool, id, worker, now).await
+        jobs::finish(&self.writer, id, worker, now).await
     }
 
     async fn retry_job(
@@ -289,7 +294,7 @@ impl Store for SqliteStore {
         error: &str,
         run_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        jobs::retry(&self.pool, id, worker, error, run_at).await
+        jobs::retry(&self.writer, id, worker, error, run_at).await
     }
 
     async fn bury_job(
@@ -299,7 +304,7 @@ impl Store for SqliteStore {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        jobs::bury(&self.pool, id, worker, error, now).await
+        jobs::bury(&self.writer, id, worker, error, now).await
     }
 
     async fn job(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
@@ -307,7 +312,7 @@ impl Store for SqliteStore {
     }
 
     async fn prune_jobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
-        jobs::prune(&self.pool, before).await
+        jobs::prune(&self.writer, before).await
     }
 
     async fn import_user(
@@ -315,7 +320,7 @@ impl Store for SqliteStore {
         user: ImportedUser,
         dry_run: bool,
     ) -> Result<ImportOutcome, StoreError> {
-        import::import_user(&self.pool, user, dry_run).await
+        import::import_user(&self.writer, user, dry_run).await
     }
 
     async fn totp(&self, user: UserId) -> Result<Option<TotpRecord>, StoreError> {
@@ -328,7 +333,7 @@ impl Store for SqliteStore {
         sealed_secret: &[u8],
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        mfa::enrol(&self.pool, user, sealed_secret, now).await
+        mfa::enrol(&self.writer, user, sealed_secret, now).await
     }
 
     async fn confirm_totp(
@@ -339,7 +344,15 @@ impl Store for SqliteStore {
         recovery_hashes: &[Vec<u8>],
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        mfa::confirm(&self.pool, user, sealed_secret, step, recovery_hashes, now).await
+        mfa::confirm(
+            &self.writer,
+            user,
+            sealed_secret,
+            step,
+            recovery_hashes,
+            now,
+        )
+        .await
     }
 
     async fn create_mfa_challenge(
@@ -347,7 +360,7 @@ impl Store for SqliteStore {
         user: UserId,
         challenge: &NewSecret,
     ) -> Result<(), StoreError> {
-        mfa::create_challenge(&self.pool, user, challenge).await
+        mfa::create_challenge(&self.writer, user, challenge).await
     }
 
     async fn pass_mfa_challenge(
@@ -356,7 +369,7 @@ impl Store for SqliteStore {
         proof: MfaProof,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        mfa::pass_challenge(&self.pool, id, proof, now).await
+        mfa::pass_challenge(&self.writer, id, proof, now).await
     }
 
     async fn disable_totp(
@@ -365,7 +378,7 @@ impl Store for SqliteStore {
         proof: MfaProof,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        mfa::disable(&self.pool, user, proof, now).await
+        mfa::disable(&self.writer, user, proof, now).await
     }
 }
 
