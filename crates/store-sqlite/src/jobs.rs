@@ -38,10 +38,13 @@ pub(crate) async fn insert(
     .bind(&job.payload)
     .bind(codec::micros(job.run_at))
     .bind(codec::micros(Utc::now()))
-    .fetch_one(conn)
+    // To the end, not `fetch_one`: the crate docs say why (the automatic checkpoint).
+    .fetch_all(conn)
     .await
-    .map(JobId)
-    .map_err(db)
+    .map_err(db)?
+    .first()
+    .map(|&id| JobId(id))
+    .ok_or(StoreError::NotFound)
 }
 
 pub(crate) async fn claim(

@@ -22,7 +22,7 @@ macro_rules! session_columns {
 /// user's `last_login` within it, and an unknown user fails the foreign key.
 pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session, StoreError> {
     let now = codec::micros(new.now);
-    let row = sqlx::query(concat!(
+    let rows = sqlx::query(concat!(
         "INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
          rotated_at, expires_at, revoked_at) \
          VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, NULL, ?6, NULL) RETURNING ",
@@ -34,10 +34,11 @@ pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session,
     .bind(&new.ip)
     .bind(now)
     .bind(codec::micros(new.expires_at))
-    .fetch_one(pool)
+    // To the end, not `fetch_one`: the crate docs say why (the automatic checkpoint).
+    .fetch_all(pool)
     .await
     .map_err(user_reference)?;
-    session_from_row(&row)
+    session_from_row(rows.first().ok_or(StoreError::NotFound)?)
 }
 
 pub(crate) async fn by_id(pool: &SqlitePool, id: SessionId) -> Result<Option<Session>, StoreError> {

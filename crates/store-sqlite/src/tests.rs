@@ -137,3 +137,38 @@ async fn the_cleanup_deletes_ended_sessions_across_chunks() -> Result<(), Box<dy
     assert_eq!((left, ended), (401, 0));
     Ok(())
 }
+
+#[tokio::test]
+async fn session_starts_alone_keep_the_wal_checkpointed() -> Result<(), Box<dyn Error>> {
+    use gatehouse_domain::{NewSession, SessionId, UserId};
+
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("w.db");
+    let store = SqliteStore::open(&path, 2).await?;
+    store.migrate().await?;
+    sqlx::query(
+        "INSERT INTO users (public_id, username, email, password_hash, role, date_joined) \
+         VALUES ('p', 'ann', 'ann@example.com', 'h', 'client', 0)",
+    )
+    .execute(&store.writer)
+    .await?;
+    // Each start writes three or four pages: 3,000 of them are over 40 MB of WAL frames unless
+    // the automatic checkpoint (every 1,000 frames, ~4 MB) lets the WAL start over.
+    let now = chrono::Utc::now();
+    for _ in 0..3000 {
+        store
+            .start_session(NewSession {
+                id: SessionId::random(),
+                user_id: UserId(1),
+                user_agent: "test".to_owned(),
+                ip: "127.0.0.1".to_owned(),
+                now,
+                expires_at: now + chrono::TimeDelta::days(1),
+            })
+            .await?;
+    }
+    let wal = std::fs::metadata(path.with_extension("db-wal"))?.len();
+    assert!(wal < 16 << 20, "the WAL grew to {wal} bytes");
+    store.close().await;
+    Ok(())
+}

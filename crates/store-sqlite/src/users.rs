@@ -208,7 +208,7 @@ pub(crate) async fn update_profile(
     patch: &ProfilePatch,
 ) -> Result<User, StoreError> {
     // One statement: a `NULL` parameter leaves its column as it is.
-    let row = sqlx::query(concat!(
+    let rows = sqlx::query(concat!(
         "UPDATE users SET \
            username = COALESCE(?1, username), \
            first_name = COALESCE(?2, first_name), \
@@ -229,11 +229,11 @@ pub(crate) async fn update_profile(
     .bind(patch.gender.as_deref())
     .bind(patch.role.as_ref().map(AsRef::<str>::as_ref))
     .bind(id.0)
-    .fetch_optional(pool)
+    // To the end, not `fetch_optional`: the crate docs say why (the automatic checkpoint).
+    .fetch_all(pool)
     .await
-    .map_err(user_write)?
-    .ok_or(StoreError::NotFound)?;
-    user_from_row(&row)
+    .map_err(user_write)?;
+    user_from_row(rows.first().ok_or(StoreError::NotFound)?)
 }
 
 pub(crate) async fn delete(
