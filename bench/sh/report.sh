@@ -34,7 +34,7 @@ cat <<MD
 
 - command: \`$command_line\`
 - machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r); load average $load_start at the start, $load_end at the end
-- build: gatehouse $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'), release profile
+- build: gatehouse $build_rev, release profile
 - database: $database; $users users seeded through the store, $pool refresh sessions
 - load: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2) over loopback, $threads threads, $connections connections, $duration per scenario and round, $rounds rounds, timeout $timeout; the server and wrk share the machine's cores
 - Argon2id: m=${R[floor1.m_kib]} KiB, t=${R[floor1.t]}, p=${R[floor1.p]}
