@@ -163,6 +163,7 @@ if [ -n "$pg_db" ]; then
   database="$database; the server's connections use TLS: $tls"
 fi
 check_line=$("$bin/refresh-check" --pool "$work/refresh.txt")
+log "${check_line,,}"
 for kv in ${check_line#REFRESH_CHECK }; do R[check.${kv%%=*}]=${kv#*=}; done
 stop "$server_pid"; server_pid=""
 

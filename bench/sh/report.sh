@@ -25,7 +25,7 @@ row() { # row NAME: the median round, then every round's ratio and the errors of
     "${R[$n.other_cores]}" "$(mb "${R[$n.rss_max_kb]}")"
 }
 sent_ok=$(( R[refresh.sum_requests] - R[refresh.sum_non2xx] ))
-reused=$(( R[check.revoked] + R[check.beyond] ))
+reused=$(( R[check.revoked] + R[check.beyond] + R[check.missing] ))
 # More 2xx than sessions advanced would mean a token answered twice (the grace window).
 no_twice=$(( reused == 0 && sent_ok <= R[check.advanced] ? 1 : 0 ))
 
@@ -70,7 +70,7 @@ ${GATEHOUSE_HASH_CONCURRENCY:-$(nproc)} threads × ${R[floor1.m_kib]} KiB = $(ca
 
 ## Checks
 
-- refresh: ${R[refresh.sum_issued]} tokens handed out of a pool of $pool ($rounds rounds, each with its own share)$([ "${R[refresh.sum_exhausted]}" -gt 0 ] && echo " (**pool exhausted** in ${R[refresh.sum_exhausted]} wrk threads, so its req/s is only a lower bound: wrk divides by the whole duration; rerun with a larger --refresh-pool)"); $sent_ok answered 2xx; afterwards ${R[check.advanced]} sessions had moved one step, ${R[check.beyond]} more than one, ${R[check.revoked]} were revoked for reuse. No token accepted twice: $([ "$no_twice" = 1 ] && echo yes || echo '**no**').
+- refresh: ${R[refresh.sum_issued]} tokens handed out of a pool of $pool ($rounds rounds, each with its own share)$([ "${R[refresh.sum_exhausted]}" -gt 0 ] && echo " (**pool exhausted** in ${R[refresh.sum_exhausted]} wrk threads, so its req/s is only a lower bound: wrk divides by the whole duration; rerun with a larger --refresh-pool)"); $sent_ok answered 2xx; afterwards ${R[check.advanced]} sessions had moved one step, ${R[check.beyond]} more than one, ${R[check.revoked]} were revoked for reuse, ${R[check.missing]} were gone. No token accepted twice: $([ "$no_twice" = 1 ] && echo yes || echo '**no**').
 - saturation: GATEHOUSE_HASH_QUEUE=$sat_queue, $sat_conns connections, $sat_duration of login: ${R[saturation.requests]} answers, ${R[saturation.ok]} × 200, ${R[saturation.busy]} × 503 (${R[saturation.busy_retry_after]} with Retry-After), ${R[saturation.other]} other, ${R[saturation.timeout]} timeouts, $(( R[saturation.connect] + R[saturation.read] + R[saturation.write] )) other socket errors; p99 $(ms "${R[saturation.p99_us]}") ms.
 
 ## Where the time goes
