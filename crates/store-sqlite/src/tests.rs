@@ -110,16 +110,22 @@ async fn the_revocation_feed_reads_the_index_of_revoked_sessions() -> Result<(),
     Ok(())
 }
 
-#[tokio::test]
-async fn the_cleanup_deletes_ended_sessions_across_chunks() -> Result<(), Box<dyn Error>> {
-    let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
-    store.migrate().await?;
+/// Writes the one user (id 1) that the session tests hang their rows on.
+async fn one_user(store: &SqliteStore) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO users (public_id, username, email, password_hash, role, date_joined) \
          VALUES ('p', 'ann', 'ann@example.com', 'h', 'client', 0)",
     )
-    .execute(&store.pool)
+    .execute(&store.writer)
     .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_cleanup_deletes_ended_sessions_across_chunks() -> Result<(), Box<dyn Error>> {
+    let store = SqliteStore::open_url("sqlite::memory:", 1).await?;
+    store.migrate().await?;
+    one_user(&store).await?;
     // 1,203 sessions, every third still live, so ended ones straddle several chunks.
     sqlx::query(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1203) \
@@ -146,12 +152,7 @@ async fn session_starts_alone_keep_the_wal_checkpointed() -> Result<(), Box<dyn 
     let path = dir.path().join("w.db");
     let store = SqliteStore::open(&path, 2).await?;
     store.migrate().await?;
-    sqlx::query(
-        "INSERT INTO users (public_id, username, email, password_hash, role, date_joined) \
-         VALUES ('p', 'ann', 'ann@example.com', 'h', 'client', 0)",
-    )
-    .execute(&store.writer)
-    .await?;
+    one_user(&store).await?;
     // Each start writes three or four pages: 3,000 of them are over 40 MB of WAL frames unless
     // the automatic checkpoint (every 1,000 frames, ~4 MB) lets the WAL start over.
     let now = chrono::Utc::now();
