@@ -53,6 +53,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             ));
         }
         let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
+        // The usual case, a well-formed object, in one pass; anything else is read again
+        // below for its exact error. The object check keeps arrays out: serde reads a struct
+        // from a sequence too.
+        if bytes.trim_ascii_start().first() == Some(&b'{')
+            && let Ok(body) = serde_json::from_slice(bytes)
+        {
+            return Ok(Json(body));
+        }
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
                 detail: format!("JSON parse error - {e}"),

@@ -3,11 +3,10 @@
 //! and the security headers browsers act on. Pages that know better (the reset form's strict
 //! policy) set their own headers first; these only fill in what is missing.
 
-use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 
@@ -54,25 +53,31 @@ const HTML_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src '
     'unsafe-inline'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
-/// Adds the security headers a response lacks.
-pub async fn security_headers(req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
-    let html = response
+/// A layer that sets one header on responses without it.
+type Fill<M = HeaderValue> = SetResponseHeaderLayer<M>;
+/// The header's value for a response, or none to leave it out.
+type ValueFor = fn(&Response) -> Option<HeaderValue>;
+
+/// The security headers a response lacks, filled in on the way out; HTML pages also get
+/// `HTML_POLICY`. Plain header layers rather than a `from_fn` middleware: they add no boxed
+/// service or future to a request, which the benchmark's cheapest routes measure.
+pub fn security_headers() -> (Fill, Fill, Fill, Fill<ValueFor>) {
+    let fill =
+        |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    (
+        fill(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        fill(header::X_FRAME_OPTIONS, "DENY"),
+        fill(header::REFERRER_POLICY, "no-referrer"),
+        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, html_policy),
+    )
+}
+
+/// `HTML_POLICY` for an HTML page.
+fn html_policy(response: &Response) -> Option<HeaderValue> {
+    response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let headers = response.headers_mut();
-    let mut fill = |name: HeaderName, value: &'static str| {
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
-    };
-    fill(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    fill(header::X_FRAME_OPTIONS, "DENY");
-    fill(header::REFERRER_POLICY, "no-referrer");
-    if html {
-        fill(header::CONTENT_SECURITY_POLICY, HTML_POLICY);
-    }
-    response
+        .is_some_and(|v| v.starts_with("text/html"))
+        .then(|| HeaderValue::from_static(HTML_POLICY))
 }

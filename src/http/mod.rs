@@ -38,6 +38,8 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tracing::Level;
+use tracing::level_filters::LevelFilter;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
@@ -72,29 +74,43 @@ pub fn api() -> OpenApiRouter<AppState> {
 }
 
 /// Every route, with the OpenAPI document and its pages, and the middleware stack, ready to
-/// serve.
+/// serve. Every layer runs on every request, so one with nothing to do (rate limits switched
+/// off, request spans no log filter lets through) is left out rather than passed through.
+/// Without the trace layer an internal error is still logged, by `guard`, with its request id.
 pub fn router(state: AppState) -> Router {
     let (api, operations) = api().split_for_parts();
-    api.merge(openapi::router(openapi::complete(operations)))
+    let mut router = api
+        .merge(openapi::router(openapi::complete(operations)))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(CatchPanicLayer::custom(|_| {
             let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
-            response.extensions_mut().insert(InternalCause(std::sync::Arc::new(anyhow::anyhow!("handler panicked"))));
             response
-        }))
-        .layer(middleware::from_fn_with_state(state.clone(), limits::enforce))
+                .extensions_mut()
+                .insert(InternalCause(std::sync::Arc::new(anyhow::anyhow!(
+                    "handler panicked"
+                ))));
+            response
+        }));
+    if state.limits.is_some() {
+        router = router.layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::enforce,
+        ));
+    }
+    router = router
         .layer(middleware::from_fn_with_state(state.clone(), guard))
-        .layer(middleware::from_fn(hygiene::security_headers))
-        .layer(tower::util::option_layer(hygiene::cors(&state.config)))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                // The path only: query strings can carry tokens (password-reset links).
-                let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            }),
-        )
+        .layer(hygiene::security_headers())
+        .layer(tower::util::option_layer(hygiene::cors(&state.config)));
+    if LevelFilter::current() >= Level::INFO {
+        router = router.layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // The path only: query strings can carry tokens (password-reset links).
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }));
+    }
+    router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)

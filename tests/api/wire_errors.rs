@@ -154,6 +154,8 @@ async fn a_json_value_that_is_not_an_object_is_a_non_field_error() {
     for body in [
         json!([]),
         json!([{"username": "ann"}]),
+        // What serde would read as the login struct, field by field, were arrays let through.
+        json!(["ann", "correct horse battery staple"]),
         json!("text"),
         json!(5),
         json!(null),
