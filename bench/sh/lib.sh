@@ -18,9 +18,13 @@ seconds_of() {
 
 # A TCP port nobody listens on at 127.0.0.1.
 free_port() {
-  local port
+  local port low _high
+  # Below the kernel's ephemeral range: a port in it can be some connection's local end (wrk's,
+  # minutes after it closed) without anything listening on it, and the server's bind then fails.
+  read -r low _high < /proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 11024 ] || low=32768
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 30000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   die "no free port found"
