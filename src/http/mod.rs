@@ -11,6 +11,7 @@ pub mod dto;
 pub mod email_change;
 pub mod error;
 pub mod extract;
+mod guard;
 pub mod hygiene;
 pub mod invite;
 pub mod limits;
@@ -26,15 +27,12 @@ pub mod sessions;
 pub mod users;
 pub mod validate;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, Uri};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode, Uri};
+use axum::middleware;
+use axum::response::IntoResponse;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -76,7 +74,7 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// Every route, with the OpenAPI document and its pages, and the middleware stack, ready to
 /// serve. Every layer runs on every request, so one with nothing to do (rate limits switched
 /// off, request spans no log filter lets through) is left out rather than passed through.
-/// Without the trace layer an internal error is still logged, by `guard`, with its request id.
+/// Without the trace layer an internal error is still logged, by the guard, with its request id.
 pub fn router(state: AppState) -> Router {
     let (api, operations) = api().split_for_parts();
     let mut router = api
@@ -100,7 +98,7 @@ pub fn router(state: AppState) -> Router {
         ));
     }
     router = router
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(guard::GuardLayer::new(state.config.request_timeout))
         .layer(hygiene::security_headers())
         .layer(tower::util::option_layer(hygiene::cors(&state.config)));
     if LevelFilter::current() >= Level::INFO {
@@ -114,37 +112,6 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
-}
-
-/// Bounds each request by the configured timeout and turns any 500 into the opaque wire shape,
-/// logging its cause once with the request id.
-async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let request_id = req
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let timeout: Duration = state.config.request_timeout;
-    let Ok(mut response) = tokio::time::timeout(timeout, next.run(req)).await else {
-        tracing::warn!(request_id, "request timed out");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({"detail": "The request took too long.", "code": "timeout"})),
-        )
-            .into_response();
-    };
-    if let Some(InternalCause(cause)) = response.extensions_mut().remove::<InternalCause>() {
-        tracing::error!(request_id, error = %format!("{cause:#}"), "internal error");
-        let body =
-            json!({"detail": "internal error", "code": "internal", "request_id": request_id});
-        let mut out = (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            out.headers_mut().insert(REQUEST_ID, value);
-        }
-        return out;
-    }
-    response
 }
 
 /// Makes `/a/b` answer as `/a/b/` (no redirect, so POST bodies survive); paths whose last segment
