@@ -62,20 +62,20 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let request_id = req.headers().get(REQUEST_ID).cloned();
+        let id_header = req.headers().get(REQUEST_ID).cloned();
         let answer = tokio::time::timeout(self.timeout, self.inner.call(req));
         Box::pin(async move {
             Ok(match answer.await {
-                Ok(Ok(response)) => opaque_if_internal(response, request_id.as_ref()),
+                Ok(Ok(response)) => opaque_if_internal(response, id_header.as_ref()),
                 Ok(Err(never)) => match never {},
-                Err(_elapsed) => timed_out(request_id.as_ref()),
+                Err(_elapsed) => timed_out(id_header.as_ref()),
             })
         })
     }
 }
 
-fn timed_out(request_id: Option<&HeaderValue>) -> Response {
-    tracing::warn!(request_id = as_str(request_id), "request timed out");
+fn timed_out(id_header: Option<&HeaderValue>) -> Response {
+    tracing::warn!(request_id = request_id(id_header), "request timed out");
     (
         StatusCode::SERVICE_UNAVAILABLE,
         axum::Json(json!({"detail": "The request took too long.", "code": "timeout"})),
@@ -84,23 +84,23 @@ fn timed_out(request_id: Option<&HeaderValue>) -> Response {
 }
 
 /// A response carrying an [`InternalCause`] becomes the opaque 500, its cause logged here.
-fn opaque_if_internal(mut response: Response, request_id: Option<&HeaderValue>) -> Response {
+fn opaque_if_internal(mut response: Response, id_header: Option<&HeaderValue>) -> Response {
     let Some(InternalCause(cause)) = response.extensions_mut().remove::<InternalCause>() else {
         return response;
     };
-    let id = as_str(request_id);
+    let id = request_id(id_header);
     tracing::error!(request_id = id, error = %format!("{cause:#}"), "internal error");
     let body = json!({"detail": "internal error", "code": "internal", "request_id": id});
     let mut out = (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response();
-    if let Some(value) = request_id {
+    if let Some(value) = id_header {
         out.headers_mut().insert(REQUEST_ID, value.clone());
     }
     out
 }
 
 /// The request id as logged and answered; one that is not visible ASCII counts as none.
-fn as_str(request_id: Option<&HeaderValue>) -> &str {
-    request_id.and_then(|v| v.to_str().ok()).unwrap_or("")
+pub(super) fn request_id(header: Option<&HeaderValue>) -> &str {
+    header.and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
 #[cfg(test)]
@@ -122,6 +122,16 @@ mod tests {
         req
     }
 
+    /// What a guard with `timeout` around `route` answers to a request with `id`.
+    async fn answer<S>(timeout: Duration, route: S, id: Option<&'static str>) -> Response
+    where
+        S: Service<Request, Response = Response, Error = Infallible> + Send + 'static,
+        S::Future: Send + 'static,
+    {
+        let guard = GuardLayer::new(timeout).layer(route);
+        guard.oneshot(request(id)).await.expect("infallible")
+    }
+
     async fn json_of(response: Response) -> serde_json::Value {
         let bytes = to_bytes(response.into_body(), 1 << 16)
             .await
@@ -140,11 +150,7 @@ mod tests {
                 ))));
             Ok::<_, Infallible>(response)
         });
-        let guard = GuardLayer::new(Duration::from_secs(5)).layer(route);
-        let response = guard
-            .oneshot(request(Some("trace-7")))
-            .await
-            .expect("infallible");
+        let response = answer(Duration::from_secs(5), route, Some("trace-7")).await;
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(response.headers()[REQUEST_ID], "trace-7");
         assert!(response.extensions().get::<InternalCause>().is_none());
@@ -159,8 +165,7 @@ mod tests {
         let route = service_fn(|_req: Request| async {
             Ok::<_, Infallible>((StatusCode::IM_A_TEAPOT, "short and stout").into_response())
         });
-        let guard = GuardLayer::new(Duration::from_secs(5)).layer(route);
-        let response = guard.oneshot(request(None)).await.expect("infallible");
+        let response = answer(Duration::from_secs(5), route, None).await;
         assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
         let body = to_bytes(response.into_body(), 1 << 16)
             .await
@@ -174,11 +179,7 @@ mod tests {
             tokio::time::sleep(Duration::from_mins(1)).await;
             Ok::<_, Infallible>(StatusCode::OK.into_response())
         });
-        let guard = GuardLayer::new(Duration::from_millis(20)).layer(route);
-        let response = guard
-            .oneshot(request(Some("slow-1")))
-            .await
-            .expect("infallible");
+        let response = answer(Duration::from_millis(20), route, Some("slow-1")).await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
             json_of(response).await,

@@ -104,7 +104,7 @@ pub fn router(state: AppState) -> Router {
     if LevelFilter::current() >= Level::INFO {
         router = router.layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The path only: query strings can carry tokens (password-reset links).
-            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let id = guard::request_id(req.headers().get(REQUEST_ID));
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }));
     }
