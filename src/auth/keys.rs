@@ -28,8 +28,9 @@ const RELOAD_EVERY: Duration = Duration::from_secs(5);
 
 /// The current signing key, parsed once. `jsonwebtoken::encode` parses its PKCS#8 key on every
 /// call, and parsing derives the public half: a second scalar multiplication that doubled the
-/// cost of every token issued (measured with `costs`: 71 µs a token before, see the README now).
-/// The signature itself is aws-lc-rs's, the fastest Ed25519 among the crates measured.
+/// cost of every token issued (measured with `costs`: 71 µs a token before; the cost now is in
+/// `docs/performance.md`). The signature itself is aws-lc-rs's, the fastest Ed25519 among the
+/// crates measured.
 #[derive(Clone)]
 pub struct Signer {
     kid: Arc<str>,
