@@ -88,7 +88,7 @@ impl SqliteStore {
         let pool = pool_options
             .clone()
             .max_connections(max_connections.max(1))
-            .connect_with(options.clone())
+            .connect_with(named(&options, "sqlite-read"))
             .await
             .map_err(db)?;
         let (writer, rotations) = if in_memory {
@@ -98,10 +98,13 @@ impl SqliteStore {
             let writer = pool_options
                 .max_connections(1)
                 .acquire_timeout(BUSY_TIMEOUT)
-                .connect_with(options.clone())
+                .connect_with(named(&options, "sqlite-write"))
                 .await
                 .map_err(db)?;
-            let own = options.connect().await.map_err(db)?;
+            let own = named(&options, "sqlite-rotate")
+                .connect()
+                .await
+                .map_err(db)?;
             (writer, Rotations::Own(Arc::new(Mutex::new(Some(own)))))
         };
         Ok(Self {
@@ -110,6 +113,15 @@ impl SqliteStore {
             rotations,
         })
     }
+}
+
+/// `options` with each connection's thread named for its role, so that per-thread readings
+/// (`/proc`, `perf sched`, `bench/trace.sh`) tell reads, writes and rotations apart. Linux keeps
+/// the first 15 bytes of a thread's name.
+fn named(options: &SqliteConnectOptions, role: &'static str) -> SqliteConnectOptions {
+    options
+        .clone()
+        .thread_name(move |id| format!("{role}-{id}"))
 }
 
 /// Where refresh rotations run.
