@@ -26,14 +26,8 @@ secs=$(seconds_of "$duration") threads=$(nproc)
 password="correct horse battery staple"
 
 ensure_wrk
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
-(cd "$root" && cargo build --release --quiet -p gatehouse -p gatehouse-bench --bins)
-bin="$CARGO_TARGET_DIR/release"
-work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX) server_pid=""
-trap '[ -n "$server_pid" ] && stop "$server_pid"; rm -rf "$work"' EXIT
-server_environment "$work/data"
-cd "$work"
-"$bin/seed" --users "$users" --refresh-pool "$pool" --password "$password" --out "$work" >&2
+build_release
+seeded_scratch "$users" "$pool"
 start_server
 sleep 2
 export BENCH_USERS="$work/users.txt" BENCH_PASSWORD="$password"

@@ -44,12 +44,9 @@ password="correct horse battery staple"
 
 ensure_wrk
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
 # What is built, read now: the tree may change (a commit, an edit) while the run goes on.
 build_rev="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-log "building the release binaries (gatehouse, gatehouse-bench)"
-(cd "$root" && cargo build --release --quiet -p gatehouse -p gatehouse-bench --bins)
-bin="$CARGO_TARGET_DIR/release"
+build_release
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)

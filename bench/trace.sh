@@ -49,16 +49,8 @@ fi
 clk_tck=$(getconf CLK_TCK)
 password="correct horse battery staple"
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
-log "building the release binaries"
-(cd "$root" && cargo build --release --quiet -p gatehouse -p gatehouse-bench --bins)
-bin="$CARGO_TARGET_DIR/release"
-work=$(mktemp -d /tmp/gatehouse-trace.XXXXXX) server_pid=""
-trap '[ -n "$server_pid" ] && stop "$server_pid"; rm -rf "$work"' EXIT
-server_environment "$work/data"
-cd "$work"
-log "seeding $users users and $pool sessions"
-"$bin/seed" --users "$users" --refresh-pool "$pool" --password "$password" --out "$work" >/dev/null
+build_release
+seeded_scratch "$users" "$pool"
 start_server "${binary:-$bin/gatehouse}"
 
 (sleep 2 && perf sched record -o "$work/sched.data" -- sleep "$record" >/dev/null 2>&1) &

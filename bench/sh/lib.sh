@@ -1,4 +1,4 @@
-# Helpers for bench/run.sh: logging, ports, /proc readings, wrk runs. Sourced, not run.
+# Helpers for the bench scripts: logging, ports, /proc readings, wrk runs. Sourced, not run.
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -56,6 +56,26 @@ ensure_wrk() {
   log "installing wrk"
   { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; } >/dev/null \
     || die "wrk is missing and apt-get install -y wrk failed"
+}
+
+# build_release: the release binaries of gatehouse and of this crate's helpers, into
+# $CARGO_TARGET_DIR (default: the cache CI shares); sets bin to where they are. Needs $root.
+build_release() {
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gatehouse-target}"
+  log "building the release binaries (gatehouse, gatehouse-bench)"
+  (cd "$root" && cargo build --release --quiet -p gatehouse -p gatehouse-bench --bins)
+  bin="$CARGO_TARGET_DIR/release"
+}
+
+# seeded_scratch USERS POOL: a scratch directory (gone on exit, the server stopped first) holding
+# a database seeded with USERS users and POOL sessions; sets work and server_pid and cds into it.
+seeded_scratch() {
+  work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX) server_pid=""
+  trap '[ -n "$server_pid" ] && stop "$server_pid"; rm -rf "$work"' EXIT
+  server_environment "$work/data"
+  cd "$work"
+  log "seeding $1 users and $2 sessions"
+  "$bin/seed" --users "$1" --refresh-pool "$2" --password "$password" --out "$work" >&2
 }
 
 # refresh_pool SECONDS: enough never-used refresh tokens for 50000 refreshes/s (this machine
