@@ -24,6 +24,7 @@ use sqlx::{ConnectOptions as _, Connection as _, SqlitePool};
 use tokio::sync::Mutex;
 
 use crate::SqliteStore;
+use crate::checkpoint::Checkpointer;
 use crate::error::db;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -105,7 +106,12 @@ impl SqliteStore {
                 .connect()
                 .await
                 .map_err(db)?;
-            (writer, Rotations::Own(Arc::new(Mutex::new(Some(own)))))
+            let checkpoints = named(&options, "sqlite-ckpt").connect().await.map_err(db)?;
+            let own = Dedicated {
+                conn: Mutex::new(Some(own)),
+                checkpoints: Checkpointer::start(checkpoints),
+            };
+            (writer, Rotations::Own(Arc::new(own)))
         };
         Ok(Self {
             pool,
@@ -130,13 +136,21 @@ fn named(options: &SqliteConnectOptions, role: &'static str) -> SqliteConnectOpt
 /// a pool: a connection's page cache is thrown away whenever another connection has written
 /// since its last use, so batches spread over a pool would re-read their pages from the file
 /// every time; and a pool pings each connection on its way back (a round trip to the
-/// connection's thread), which would stand between one batch and the next.
+/// connection's thread), which would stand between one batch and the next. Their commits are
+/// checkpointed in the background ([`Checkpointer`]).
 #[derive(Debug, Clone)]
 pub(crate) enum Rotations {
-    /// `None` once the store is closed.
-    Own(Arc<Mutex<Option<SqliteConnection>>>),
-    /// An in-memory database is private to its pool: a second connection could not see it.
+    Own(Arc<Dedicated>),
+    /// An in-memory database is private to its pool: a second connection could not see it (and
+    /// it has no log to checkpoint).
     Shared(SqlitePool),
+}
+
+#[derive(Debug)]
+pub(crate) struct Dedicated {
+    /// `None` once the store is closed.
+    conn: Mutex<Option<SqliteConnection>>,
+    checkpoints: Checkpointer,
 }
 
 impl Rotations {
@@ -147,9 +161,11 @@ impl Rotations {
     ) -> Result<Vec<Option<UserId>>, StoreError> {
         match self {
             Self::Own(own) => {
-                let mut own = own.lock().await;
-                let conn = own.as_mut().ok_or_else(|| db(sqlx::Error::PoolClosed))?;
-                crate::sessions::advance(conn, steps).await
+                let mut conn = own.conn.lock().await;
+                let conn = conn.as_mut().ok_or_else(|| db(sqlx::Error::PoolClosed))?;
+                let moved = crate::sessions::advance(conn, steps).await?;
+                own.checkpoints.wrote();
+                Ok(moved)
             }
             Self::Shared(pool) => crate::sessions::advance(pool, steps).await,
         }
@@ -158,9 +174,10 @@ impl Rotations {
     pub(crate) async fn close(&self) {
         match self {
             Self::Own(own) => {
-                if let Some(conn) = own.lock().await.take() {
+                if let Some(conn) = own.conn.lock().await.take() {
                     let _ = conn.close().await;
                 }
+                own.checkpoints.close().await;
             }
             Self::Shared(_) => {}
         }

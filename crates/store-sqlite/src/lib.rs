@@ -15,6 +15,7 @@
 //! grew it to about 30 GB). A test holds the WAL's size after many session starts.
 
 mod audit;
+mod checkpoint;
 mod codec;
 mod connect;
 mod directory;

@@ -173,3 +173,72 @@ async fn session_starts_alone_keep_the_wal_checkpointed() -> Result<(), Box<dyn 
     store.close().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn rotations_reach_the_database_file_before_the_automatic_checkpoint()
+-> Result<(), Box<dyn Error>> {
+    use std::time::{Duration, Instant};
+
+    use gatehouse_domain::{Advance, NewSession, SessionId, UserId};
+    use sqlx::Connection as _;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("c.db");
+    let store = SqliteStore::open(&path, 2).await?;
+    store.migrate().await?;
+    one_user(&store).await?;
+    let now = chrono::Utc::now();
+    let expires_at = now + chrono::TimeDelta::days(1);
+    let id = SessionId::random();
+    store
+        .start_session(NewSession {
+            id,
+            user_id: UserId(1),
+            user_agent: "test".to_owned(),
+            ip: "127.0.0.1".to_owned(),
+            now,
+            expires_at,
+        })
+        .await?;
+    // A handful of pages in the log, far below the automatic checkpoint's 1,000: only the
+    // background checkpoint copies them into the database file.
+    let moved = store
+        .advance_sessions(&[Advance {
+            id,
+            from: 0,
+            now,
+            expires_at,
+        }])
+        .await?;
+    assert_eq!(moved, [Some(UserId(1))]);
+
+    // A copy of the file without its log holds what has been checkpointed, and nothing else.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let counter = loop {
+        let copy = tempfile::tempdir()?;
+        let file = copy.path().join("copy.db");
+        std::fs::copy(&path, &file)?;
+        let read = async {
+            let mut conn =
+                SqliteConnection::connect_with(&SqliteConnectOptions::new().filename(&file))
+                    .await?;
+            let counter: Option<(i64,)> =
+                sqlx::query_as("SELECT counter FROM sessions WHERE id = ?")
+                    .bind(crate::codec::uuid(id.0))
+                    .fetch_optional(&mut conn)
+                    .await?;
+            conn.close().await?;
+            Ok::<_, sqlx::Error>(counter)
+        };
+        // Until then the copy lacks the session, or the table, or is caught mid-write.
+        match read.await {
+            Ok(Some((1,))) => break 1,
+            last if Instant::now() > deadline => panic!("not checkpointed after 10 s: {last:?}"),
+            _ => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+    assert_eq!(counter, 1);
+    store.close().await;
+    Ok(())
+}
