@@ -54,7 +54,10 @@ impl Checkpointer {
 
     /// Ends the task after the checkpoint it is running, and closes its connection.
     pub(crate) async fn close(&self) {
-        self.wrote.lock().unwrap_or_else(PoisonError::into_inner).take();
+        self.wrote
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(task) = self.task.lock().await.take() {
             let _ = task.await;
         }

@@ -146,6 +146,7 @@ pub(crate) enum Rotations {
     Shared(SqlitePool),
 }
 
+/// The rotations' own connection, and the background checkpoints that follow its commits.
 #[derive(Debug)]
 pub(crate) struct Dedicated {
     /// `None` once the store is closed.

@@ -3,6 +3,7 @@
 //! Every connection runs in WAL mode with `synchronous=NORMAL`, a 5 s busy timeout and foreign
 //! keys on. Reads share a pool; writes go through one connection of their own, and refresh
 //! rotations, the hottest write, through another, held outside any pool ([`connect`] says why).
+//! A fourth connection checkpoints the log in the background after rotations ([`checkpoint`]).
 //! Transactions that write start with `BEGIN IMMEDIATE`, so a writer in another process (the
 //! command line) queues on the busy timeout instead of failing when a read lock cannot be
 //! upgraded.
