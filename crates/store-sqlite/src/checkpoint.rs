@@ -13,7 +13,8 @@
 //! automatic checkpoint still runs where it did, and still bounds the log: only a checkpoint
 //! that copies every page in the log lets the next commit start the log over, and one running
 //! beside the writer rarely does, since the writer keeps adding pages behind it. But it now
-//! finds nearly all of the log copied and synced, and has only the last few pages to write.
+//! finds nearly all of the log copied, and has only the last few pages to write. Its two
+//! `fsync`s remain: a passive checkpoint syncs the database file only when it copied every page.
 
 use std::sync::PoisonError;
 use std::time::Duration;
