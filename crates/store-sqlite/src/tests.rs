@@ -144,9 +144,24 @@ async fn the_cleanup_deletes_ended_sessions_across_chunks() -> Result<(), Box<dy
     Ok(())
 }
 
+/// A new session `id` of the user [`one_user`] adds, for a day from `now`.
+fn day_session(
+    id: gatehouse_domain::SessionId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> gatehouse_domain::NewSession {
+    gatehouse_domain::NewSession {
+        id,
+        user_id: gatehouse_domain::UserId(1),
+        user_agent: "test".to_owned(),
+        ip: "127.0.0.1".to_owned(),
+        now,
+        expires_at: now + chrono::TimeDelta::days(1),
+    }
+}
+
 #[tokio::test]
 async fn session_starts_alone_keep_the_wal_checkpointed() -> Result<(), Box<dyn Error>> {
-    use gatehouse_domain::{NewSession, SessionId, UserId};
+    use gatehouse_domain::SessionId;
 
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("w.db");
@@ -158,14 +173,7 @@ async fn session_starts_alone_keep_the_wal_checkpointed() -> Result<(), Box<dyn 
     let now = chrono::Utc::now();
     for _ in 0..3000 {
         store
-            .start_session(NewSession {
-                id: SessionId::random(),
-                user_id: UserId(1),
-                user_agent: "test".to_owned(),
-                ip: "127.0.0.1".to_owned(),
-                now,
-                expires_at: now + chrono::TimeDelta::days(1),
-            })
+            .start_session(day_session(SessionId::random(), now))
             .await?;
     }
     let wal = std::fs::metadata(path.with_extension("db-wal"))?.len();
@@ -179,7 +187,7 @@ async fn rotations_reach_the_database_file_before_the_automatic_checkpoint()
 -> Result<(), Box<dyn Error>> {
     use std::time::{Duration, Instant};
 
-    use gatehouse_domain::{Advance, NewSession, SessionId, UserId};
+    use gatehouse_domain::{Advance, SessionId, UserId};
     use sqlx::Connection as _;
     use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
@@ -189,18 +197,8 @@ async fn rotations_reach_the_database_file_before_the_automatic_checkpoint()
     store.migrate().await?;
     one_user(&store).await?;
     let now = chrono::Utc::now();
-    let expires_at = now + chrono::TimeDelta::days(1);
     let id = SessionId::random();
-    store
-        .start_session(NewSession {
-            id,
-            user_id: UserId(1),
-            user_agent: "test".to_owned(),
-            ip: "127.0.0.1".to_owned(),
-            now,
-            expires_at,
-        })
-        .await?;
+    let session = store.start_session(day_session(id, now)).await?;
     // A handful of pages in the log, far below the automatic checkpoint's 1,000: only the
     // background checkpoint copies them into the database file.
     let moved = store
@@ -208,14 +206,14 @@ async fn rotations_reach_the_database_file_before_the_automatic_checkpoint()
             id,
             from: 0,
             now,
-            expires_at,
+            expires_at: session.expires_at,
         }])
         .await?;
     assert_eq!(moved, [Some(UserId(1))]);
 
     // A copy of the file without its log holds what has been checkpointed, and nothing else.
     let deadline = Instant::now() + Duration::from_secs(10);
-    let counter = loop {
+    loop {
         let copy = tempfile::tempdir()?;
         let file = copy.path().join("copy.db");
         std::fs::copy(&path, &file)?;
@@ -233,12 +231,11 @@ async fn rotations_reach_the_database_file_before_the_automatic_checkpoint()
         };
         // Until then the copy lacks the session, or the table, or is caught mid-write.
         match read.await {
-            Ok(Some((1,))) => break 1,
+            Ok(Some((1,))) => break,
             last if Instant::now() > deadline => panic!("not checkpointed after 10 s: {last:?}"),
             _ => tokio::time::sleep(Duration::from_millis(20)).await,
         }
-    };
-    assert_eq!(counter, 1);
+    }
     store.close().await;
     Ok(())
 }
