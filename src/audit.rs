@@ -3,6 +3,8 @@
 //! An entry is written after the change it records has committed. A failure to write it is
 //! logged and does not undo or fail the request: the change already happened, and refusing the
 //! caller's next login because the log is unwritable would turn an audit problem into an outage.
+//! A successful login is the exception: its entry goes to the store with its session
+//! (`Entry::into_new`, `Sessions::open`) and commits in the same statement.
 
 use std::sync::Arc;
 
@@ -45,7 +47,7 @@ impl Audit {
 
 /// An entry being filled in.
 #[derive(Debug)]
-#[must_use = "an audit entry is written only by `record`"]
+#[must_use = "an audit entry is written only by `record`, or by the store call `into_new` feeds"]
 pub struct Entry<'a> {
     audit: &'a Audit,
     entry: NewAuditEntry,
@@ -73,6 +75,12 @@ impl Entry<'_> {
     pub fn detail(mut self, detail: &Value) -> Self {
         self.entry.detail = detail.to_string();
         self
+    }
+
+    /// The finished entry, for a store call that writes it in the same transaction as the
+    /// change it records (a login's session: `Sessions::open`).
+    pub fn into_new(self) -> NewAuditEntry {
+        self.entry
     }
 
     pub async fn record(self) {

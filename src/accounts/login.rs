@@ -46,14 +46,12 @@ pub async fn password_login(
     }
     super::mfa::demand_second_factor_when(state, &user, credentials.second_factor).await?;
     let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
-    let pair = state.sessions.open(&user, device).await?;
+    let pair = state
+        .sessions
+        .open(&user, device, succeeded, "password")
+        .await?;
     user.last_login = Some(state.sessions.now());
     tracing::info!(user.id = %user.id, session.id = %pair.session, "login");
-    succeeded
-        .by_self(user.id)
-        .detail(&json!({"method": "password", "session": pair.session.0}))
-        .record()
-        .await;
     Ok((pair, user))
 }
 
@@ -141,13 +139,11 @@ pub async fn code_login(
         .user;
     super::mfa::demand_second_factor(state, &user).await?;
     let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
-    let pair = state.sessions.open(&user, device).await?;
+    let pair = state
+        .sessions
+        .open(&user, device, succeeded, "code")
+        .await?;
     user.last_login = Some(state.clock.now());
     tracing::info!(user.id = %user.id, session.id = %pair.session, "login by emailed code");
-    succeeded
-        .by_self(user.id)
-        .detail(&json!({"method": "code", "session": pair.session.0}))
-        .record()
-        .await;
     Ok((pair, user))
 }

@@ -131,19 +131,17 @@ pub async fn complete_login(
     if !user.is_active {
         return Err(ApiError::invalid_credentials());
     }
-    let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
-    let pair = state.sessions.open(&user, device).await?;
-    user.last_login = Some(state.clock.now());
-    tracing::info!(user.id = %user.id, session.id = %pair.session, "login with a second factor");
     let method = match answer {
         Answer::Totp(_) => "totp",
         Answer::Recovery(_) => "recovery_code",
     };
-    succeeded
-        .by_self(user.id)
-        .detail(&json!({"method": method, "session": pair.session.0}))
-        .record()
-        .await;
+    let succeeded = state.audit.event(AuditEvent::LoginSucceeded, &device);
+    let pair = state
+        .sessions
+        .open(&user, device, succeeded, method)
+        .await?;
+    user.last_login = Some(state.clock.now());
+    tracing::info!(user.id = %user.id, session.id = %pair.session, "login with a second factor");
     Ok((pair, user))
 }
 

@@ -17,9 +17,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{Advance, NewSession, Session, SessionId, Store, StoreError, User, UserId};
+use serde_json::json;
 
 use super::rotation::Rotator;
 use super::{AccessTokens, RefreshCodec, Revocations};
+use crate::audit;
 use crate::clock::Clock;
 
 /// What the client is, as recorded on its session.
@@ -118,19 +120,35 @@ impl Sessions {
         self.revocations.announce_users_changed(&[id]).await;
     }
 
-    /// Starts a session for a user who just proved who they are.
-    pub async fn open(&self, user: &User, device: Device) -> anyhow::Result<TokenPair> {
+    /// Starts a session for a user who just proved who they are. `login` is the audit entry
+    /// recording it: it gets the user as actor and target and the `method` and the session's id
+    /// as its detail, and is written in the session's own transaction.
+    pub async fn open(
+        &self,
+        user: &User,
+        device: Device,
+        login: audit::Entry<'_>,
+        method: &str,
+    ) -> anyhow::Result<TokenPair> {
         let now = self.now();
+        let id = SessionId::random();
+        let login = login
+            .by_self(user.id)
+            .detail(&json!({"method": method, "session": id.0}))
+            .into_new();
         let session = self
             .store
-            .start_session(NewSession {
-                id: SessionId::random(),
-                user_id: user.id,
-                user_agent: truncate(&device.user_agent, 512),
-                ip: truncate(&device.ip, 64),
-                now,
-                expires_at: now + self.refresh_ttl,
-            })
+            .start_session(
+                NewSession {
+                    id,
+                    user_id: user.id,
+                    user_agent: truncate(&device.user_agent, 512),
+                    ip: truncate(&device.ip, 64),
+                    now,
+                    expires_at: now + self.refresh_ttl,
+                },
+                Some(&login),
+            )
             .await?;
         // `last_login` moved; other nodes may show the old one until their entry expires.
         self.revocations.users().forget(&[user.id]);

@@ -7,11 +7,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use clap::Parser;
 use gatehouse::auth::user_cache::UserCache;
 use gatehouse::auth::{AccessTokens, Revocations, Sessions, keys::Keys};
 use gatehouse::clock::Clock;
-use gatehouse_domain::{NewSession, SessionId};
+use gatehouse_domain::{AuditEvent, NewAuditEntry, NewSession, SessionId, UserId};
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -95,20 +96,11 @@ async fn main() -> anyhow::Result<()> {
         Ok(())
     })
     .await?;
-    let ttl = chrono::TimeDelta::from_std(config.refresh_ttl)?;
+    let ttl = TimeDelta::from_std(config.refresh_ttl)?;
     let started = std::sync::Mutex::new(Vec::with_capacity(n));
     time("store: start_session (login)", n, |_| async {
-        let now = clock.now();
-        let session = store
-            .start_session(NewSession {
-                id: SessionId::random(),
-                user_id: user.id,
-                user_agent: "gatehouse-bench costs".to_owned(),
-                ip: "127.0.0.1".to_owned(),
-                now,
-                expires_at: now + ttl,
-            })
-            .await?;
+        let (new, login) = login(user.id, clock.now(), ttl);
+        let session = store.start_session(new, Some(&login)).await?;
         lock(&started).push(codec.encode(session.id, session.counter));
         Ok(())
     })
@@ -143,6 +135,28 @@ where
     let us = started.elapsed().as_secs_f64() * 1e6 / n.max(1) as f64;
     println!("COST us={us:.1} n={n} op={name}");
     Ok(())
+}
+
+/// A session as a password login starts it, with the audit entry that records it.
+fn login(user: UserId, now: DateTime<Utc>, ttl: TimeDelta) -> (NewSession, NewAuditEntry) {
+    let new = NewSession {
+        id: SessionId::random(),
+        user_id: user,
+        user_agent: "gatehouse-bench costs".to_owned(),
+        ip: "127.0.0.1".to_owned(),
+        now,
+        expires_at: now + ttl,
+    };
+    let login = NewAuditEntry {
+        event: AuditEvent::LoginSucceeded,
+        actor: Some(user),
+        target: Some(user),
+        ip: new.ip.clone(),
+        user_agent: new.user_agent.clone(),
+        detail: format!(r#"{{"method":"password","session":"{}"}}"#, new.id.0),
+        at: now,
+    };
+    (new, login)
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -97,14 +97,17 @@ async fn main() -> anyhow::Result<()> {
             async move {
                 let now = chrono::Utc::now();
                 let session = store
-                    .start_session(NewSession {
-                        id: SessionId::random(),
-                        user_id: ids[i % ids.len()],
-                        user_agent: "gatehouse-bench".to_owned(),
-                        ip: "127.0.0.1".to_owned(),
-                        now,
-                        expires_at: now + ttl,
-                    })
+                    .start_session(
+                        NewSession {
+                            id: SessionId::random(),
+                            user_id: ids[i % ids.len()],
+                            user_agent: "gatehouse-bench".to_owned(),
+                            ip: "127.0.0.1".to_owned(),
+                            now,
+                            expires_at: now + ttl,
+                        },
+                        None,
+                    )
                     .await?;
                 anyhow::Ok((session.id, session.counter))
             }

@@ -124,8 +124,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // --- sessions ---
 
-    /// Starts a session at counter 0 and records the login in `users.last_login`.
-    async fn start_session(&self, session: NewSession) -> Result<Session, StoreError>;
+    /// Starts a session at counter 0, records the login in `users.last_login` and appends
+    /// `login`, the audit entry recording it, to the audit log, all in one transaction: a
+    /// session is never stored without its entry. `None` writes the session alone (seeding).
+    async fn start_session(
+        &self,
+        session: NewSession,
+        login: Option<&NewAuditEntry>,
+    ) -> Result<Session, StoreError>;
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError>;
 

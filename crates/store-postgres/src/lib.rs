@@ -172,8 +172,12 @@ impl Store for PgStore {
         jobs::requeue_dead(&self.pool, id, now).await
     }
 
-    async fn start_session(&self, session: NewSession) -> Result<Session, StoreError> {
-        sessions::start(&self.pool, session).await
+    async fn start_session(
+        &self,
+        session: NewSession,
+        login: Option<&NewAuditEntry>,
+    ) -> Result<Session, StoreError> {
+        sessions::start(&self.pool, session, login).await
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError> {

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    Advance, NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
-    answer_steps, distinct_steps,
+    Advance, NewAuditEntry, NewJob, NewSession, RevokedSession, Session, SessionId, StoreError,
+    UserId, answer_steps, distinct_steps,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{PgExecutor, PgPool, Row};
@@ -20,15 +20,24 @@ macro_rules! session_columns {
 }
 
 /// One statement: the CTE moves the user's `last_login` (locking the user's row against a
-/// concurrent `delete_user`), and the session is inserted only if it found the user.
-pub(crate) async fn start(pool: &PgPool, new: NewSession) -> Result<Session, StoreError> {
+/// concurrent `delete_user`), the session is inserted only if it found the user, and `login`,
+/// the audit entry recording it, only if the session was (when there is an entry).
+pub(crate) async fn start(
+    pool: &PgPool,
+    new: NewSession,
+    login: Option<&NewAuditEntry>,
+) -> Result<Session, StoreError> {
     let now = micros(new.now);
     let row = sqlx::query(concat!(
-        "WITH touched AS (UPDATE users SET last_login = $5 WHERE id = $2 RETURNING id) \
-         INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
-         rotated_at, expires_at, revoked_at) \
+        "WITH touched AS (UPDATE users SET last_login = $5 WHERE id = $2 RETURNING id), \
+         started AS (INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, \
+         last_used_at, rotated_at, expires_at, revoked_at) \
          SELECT $1, touched.id, 0, $3, $4, $5, $5, NULL, $6, NULL FROM touched RETURNING ",
-        session_columns!()
+        session_columns!(),
+        "), recorded AS (INSERT INTO audit_log (event, actor_id, target_id, ip, user_agent, \
+         detail, at) SELECT $7, $8, $9, $10, $11, $12, $13 FROM started \
+         WHERE $7::text IS NOT NULL) \
+         SELECT * FROM started"
     ))
     .bind(new.id.0)
     .bind(new.user_id.0)
@@ -36,6 +45,13 @@ pub(crate) async fn start(pool: &PgPool, new: NewSession) -> Result<Session, Sto
     .bind(&new.ip)
     .bind(now)
     .bind(micros(new.expires_at))
+    .bind(login.map(|e| e.event.as_str()))
+    .bind(login.and_then(|e| e.actor.map(|u| u.0)))
+    .bind(login.and_then(|e| e.target.map(|u| u.0)))
+    .bind(login.map(|e| e.ip.as_str()))
+    .bind(login.map(|e| e.user_agent.as_str()))
+    .bind(login.map(|e| e.detail.as_str()))
+    .bind(login.map(|e| micros(e.at)))
     .fetch_optional(pool)
     .await
     .map_err(user_reference)?

@@ -148,8 +148,12 @@ impl Store for SqliteStore {
         jobs::requeue_dead(&self.writer, id, now).await
     }
 
-    async fn start_session(&self, session: NewSession) -> Result<Session, StoreError> {
-        sessions::start(&self.writer, session).await
+    async fn start_session(
+        &self,
+        session: NewSession,
+        login: Option<&NewAuditEntry>,
+    ) -> Result<Session, StoreError> {
+        sessions::start(&self.writer, session, login).await
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<Session>, StoreError> {

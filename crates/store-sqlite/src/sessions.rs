@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use gatehouse_domain::{
-    Advance, NewJob, NewSession, RevokedSession, Session, SessionId, StoreError, UserId,
-    answer_steps, distinct_steps,
+    Advance, NewAuditEntry, NewJob, NewSession, RevokedSession, Session, SessionId, StoreError,
+    UserId, answer_steps, distinct_steps,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteExecutor, SqlitePool};
@@ -18,14 +18,23 @@ macro_rules! session_columns {
     };
 }
 
-/// One statement: the trigger `sessions_start_sets_last_login` (migration 0008) moves the
-/// user's `last_login` within it, and an unknown user fails the foreign key.
-pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session, StoreError> {
+/// One statement, an INSERT into the view `session_starts` (migration 0009), whose trigger
+/// writes the session and `login`, the audit entry recording it, when there is one; the trigger
+/// `sessions_start_sets_last_login` (migration 0008) moves the user's `last_login` within it,
+/// and an unknown user fails the foreign key, which undoes both rows. RETURNING gives back the
+/// values the session was inserted with.
+pub(crate) async fn start(
+    pool: &SqlitePool,
+    new: NewSession,
+    login: Option<&NewAuditEntry>,
+) -> Result<Session, StoreError> {
     let now = codec::micros(new.now);
     let rows = sqlx::query(concat!(
-        "INSERT INTO sessions (id, user_id, counter, user_agent, ip, created_at, last_used_at, \
-         rotated_at, expires_at, revoked_at) \
-         VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, NULL, ?6, NULL) RETURNING ",
+        "INSERT INTO session_starts (id, user_id, counter, user_agent, ip, created_at, \
+         last_used_at, rotated_at, expires_at, revoked_at, entry_event, entry_actor_id, \
+         entry_target_id, entry_ip, entry_user_agent, entry_detail, entry_at) \
+         VALUES (?1, ?2, 0, ?3, ?4, ?5, ?5, NULL, ?6, NULL, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         RETURNING ",
         session_columns!()
     ))
     .bind(codec::uuid(new.id.0))
@@ -34,6 +43,13 @@ pub(crate) async fn start(pool: &SqlitePool, new: NewSession) -> Result<Session,
     .bind(&new.ip)
     .bind(now)
     .bind(codec::micros(new.expires_at))
+    .bind(login.map(|e| e.event.as_str()))
+    .bind(login.and_then(|e| e.actor.map(|u| u.0)))
+    .bind(login.and_then(|e| e.target.map(|u| u.0)))
+    .bind(login.map(|e| e.ip.as_str()))
+    .bind(login.map(|e| e.user_agent.as_str()))
+    .bind(login.map(|e| e.detail.as_str()))
+    .bind(login.map(|e| codec::micros(e.at)))
     // To the end, not `fetch_one`: the crate docs say why (the automatic checkpoint).
     .fetch_all(pool)
     .await

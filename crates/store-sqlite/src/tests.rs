@@ -173,7 +173,7 @@ async fn session_starts_alone_keep_the_wal_checkpointed() -> Result<(), Box<dyn 
     let now = chrono::Utc::now();
     for _ in 0..3000 {
         store
-            .start_session(day_session(SessionId::random(), now))
+            .start_session(day_session(SessionId::random(), now), None)
             .await?;
     }
     let wal = std::fs::metadata(path.with_extension("db-wal"))?.len();
@@ -198,7 +198,7 @@ async fn rotations_reach_the_database_file_before_the_automatic_checkpoint()
     one_user(&store).await?;
     let now = chrono::Utc::now();
     let id = SessionId::random();
-    let session = store.start_session(day_session(id, now)).await?;
+    let session = store.start_session(day_session(id, now), None).await?;
     // A handful of pages in the log, far below the automatic checkpoint's 1,000: only the
     // background checkpoint copies them into the database file.
     let moved = store

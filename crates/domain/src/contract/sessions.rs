@@ -4,7 +4,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::future::join_all;
 
 use super::support::{Must, base, live_session, minutes, reread, sorted, tag, user};
-use crate::{Advance, NewSession, SessionId, Store, StoreError, UserId};
+use crate::{
+    Advance, AuditEvent, AuditQuery, NewAuditEntry, NewSession, SessionId, Store, StoreError,
+    UserId,
+};
 
 pub(super) async fn start_session_records_login(store: &dyn Store) {
     let tag = tag();
@@ -19,7 +22,19 @@ pub(super) async fn start_session_records_login(store: &dyn Store) {
         now,
         expires_at,
     };
-    let started = store.start_session(new.clone()).await.must("start_session");
+    let login = NewAuditEntry {
+        event: AuditEvent::LoginSucceeded,
+        actor: Some(ann.id),
+        target: Some(ann.id),
+        ip: new.ip.clone(),
+        user_agent: new.user_agent.clone(),
+        detail: format!(r#"{{"method":"password","session":"{}"}}"#, new.id.0),
+        at: now,
+    };
+    let started = store
+        .start_session(new.clone(), Some(&login))
+        .await
+        .must("start_session");
     assert_eq!(
         (started.id, started.user_id, started.counter),
         (new.id, ann.id, 0)
@@ -38,15 +53,48 @@ pub(super) async fn start_session_records_login(store: &dyn Store) {
         .must("user_by_id")
         .must("user");
     assert_eq!(ann.last_login, Some(now));
+    let entries = |user| {
+        let query = AuditQuery {
+            user: Some(user),
+            limit: 10,
+            ..AuditQuery::default()
+        };
+        async move { store.audit_entries(&query).await.must("audit_entries") }
+    };
+    let recorded = entries(ann.id).await;
+    assert_eq!(recorded.total, 1);
+    assert_eq!(recorded.entries[0].entry, login, "the entry as given");
 
+    // Without an entry, the session alone.
+    let quiet = NewSession {
+        id: SessionId::random(),
+        ..new.clone()
+    };
+    store.start_session(quiet, None).await.must("start_session");
+    assert_eq!(entries(ann.id).await.total, 1);
+
+    // A session that cannot be stored takes its entry with it.
+    let nobody = UserId(i64::MAX);
     let orphan = NewSession {
         id: SessionId::random(),
-        user_id: UserId(i64::MAX),
+        user_id: nobody,
         ..new
     };
-    let result = store.start_session(orphan.clone()).await;
+    let orphan_login = NewAuditEntry {
+        actor: Some(nobody),
+        target: Some(nobody),
+        ..login
+    };
+    let result = store
+        .start_session(orphan.clone(), Some(&orphan_login))
+        .await;
     assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
     assert_eq!(store.session(orphan.id).await.must("session"), None);
+    assert_eq!(
+        entries(nobody).await.total,
+        0,
+        "no entry without its session"
+    );
 }
 
 /// One rotation on its own.

@@ -106,14 +106,17 @@ pub(super) async fn session(
     expires_at: DateTime<Utc>,
 ) -> Session {
     store
-        .start_session(NewSession {
-            id: SessionId::random(),
-            user_id: user,
-            user_agent: "contract/1.0".to_owned(),
-            ip: "192.0.2.1".to_owned(),
-            now,
-            expires_at,
-        })
+        .start_session(
+            NewSession {
+                id: SessionId::random(),
+                user_id: user,
+                user_agent: "contract/1.0".to_owned(),
+                ip: "192.0.2.1".to_owned(),
+                now,
+                expires_at,
+            },
+            None,
+        )
         .await
         .must("start_session")
 }
