@@ -14,11 +14,14 @@ mod jobs;
 mod keys;
 mod mfa;
 mod redeem;
+mod rotations;
 mod scratch;
 mod secrets;
 mod sessions;
 mod source;
 mod users;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -37,21 +40,27 @@ pub use crate::scratch::{create_scratch_database, drop_database};
 pub use crate::source::read_foreign_table;
 
 use crate::error::db;
+use crate::rotations::Rotations;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// A pooled connection idle this long is pinged before use (see [`PgStore::connect`]).
-const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+/// A connection idle this long is pinged before use (see [`PgStore::connect`]); rotations'
+/// own connection too.
+pub(crate) const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The PostgreSQL implementation of [`Store`]; cloning shares the pool.
+/// The PostgreSQL implementation of [`Store`]; cloning shares the pool and the rotations'
+/// connection.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Where `advance_sessions` runs (`rotations`).
+    rotations: Arc<Rotations>,
 }
 
 impl PgStore {
     /// Connects a pool of at most `max_connections` (at least one) to the `postgres://` `url`,
-    /// opening one connection now so a wrong URL fails here.
+    /// opening one connection now so a wrong URL fails here. Refresh rotations open one more
+    /// of their own on the first one (`rotations.rs`).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
@@ -71,7 +80,10 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(db)?;
-        Ok(Self { pool })
+        Ok(Self {
+            rotations: Arc::new(Rotations::new(pool.clone())),
+            pool,
+        })
     }
 
     /// Applies the embedded migrations that have not run yet (sqlx takes an advisory lock, so
@@ -95,6 +107,7 @@ impl Store for PgStore {
     }
 
     async fn close(&self) {
+        self.rotations.close().await;
         self.pool.close().await;
     }
 
@@ -185,7 +198,7 @@ impl Store for PgStore {
     }
 
     async fn advance_sessions(&self, steps: &[Advance]) -> Result<Vec<Option<UserId>>, StoreError> {
-        sessions::advance(&self.pool, steps).await
+        self.rotations.advance(steps).await
     }
 
     async fn revoke_session(

@@ -6,7 +6,7 @@ use gatehouse_domain::{
     UserId, answer_steps, distinct_steps,
 };
 use sqlx::postgres::PgRow;
-use sqlx::{PgExecutor, PgPool, Row};
+use sqlx::{PgConnection, PgExecutor, PgPool, Row};
 use uuid::Uuid;
 
 use crate::codec::micros;
@@ -77,7 +77,7 @@ pub(crate) async fn by_id(pool: &PgPool, id: SessionId) -> Result<Option<Session
 /// The whole batch in one statement, so one round trip and one commit serve many rotations.
 /// Steps go in sorted by session id: two nodes' batches then lock shared rows in the same order.
 pub(crate) async fn advance(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     steps: &[Advance],
 ) -> Result<Vec<Option<UserId>>, StoreError> {
     let mut distinct = distinct_steps(steps);
@@ -98,7 +98,7 @@ pub(crate) async fn advance(
     .bind(column(&distinct, |a| a.from))
     .bind(column(&distinct, |a| micros(a.now)))
     .bind(column(&distinct, |a| micros(a.expires_at)))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
     .map_err(db)?;
     let moved: Vec<_> = moved

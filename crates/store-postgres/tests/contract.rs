@@ -6,10 +6,15 @@
 
 use std::error::Error;
 use std::io::Write;
+use std::time::Duration;
 
-use gatehouse_domain::Store;
+use chrono::{TimeDelta, Utc};
 use gatehouse_domain::contract::{self, run_each};
+use gatehouse_domain::{
+    Advance, Email, NewSession, NewUser, PublicId, Role, SessionId, Store, Username,
+};
 use gatehouse_store_postgres::{PgStore, create_scratch_database, drop_database};
+use sqlx::{Connection as _, PgConnection};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -79,6 +84,103 @@ async fn nodes_starting_together_agree() -> TestResult {
     .await;
     drop_database(&admin, &url).await;
     outcome
+}
+
+/// Rotations keep a connection of their own outside the pool. When the server ends it, a batch
+/// after a second of quiet pings first and commits on a new connection; a batch sent on the
+/// ended connection fails whole, moving nothing, and the next one commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotations_outlive_their_connection() -> TestResult {
+    let Some(admin) = admin_url("rotations_outlive_their_connection") else {
+        return Ok(());
+    };
+    let url = create_scratch_database(&admin).await?;
+    let outcome = async {
+        let store = PgStore::connect(&url, 2).await?;
+        store.migrate().await?;
+        let user = store.create_user(new_user()?).await?;
+        let now = Utc::now();
+        let expires_at = now + TimeDelta::days(1);
+        let session = NewSession {
+            id: SessionId::random(),
+            user_id: user.id,
+            user_agent: "test".to_owned(),
+            ip: "127.0.0.1".to_owned(),
+            now,
+            expires_at,
+        };
+        let id = store.start_session(session, None).await?.id;
+        let step = |from| {
+            [Advance {
+                id,
+                from,
+                now,
+                expires_at,
+            }]
+        };
+        assert_eq!(store.advance_sessions(&step(0)).await?, [Some(user.id)]);
+
+        end_other_connections(&url).await?;
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(store.advance_sessions(&step(1)).await?, [Some(user.id)]);
+
+        end_other_connections(&url).await?;
+        assert!(store.advance_sessions(&step(2)).await.is_err());
+        assert_eq!(store.advance_sessions(&step(2)).await?, [Some(user.id)]);
+        let counter = store.session(id).await?.ok_or("the session")?.counter;
+        assert_eq!(counter, 3);
+        store.close().await;
+        Ok::<_, Box<dyn Error>>(())
+    }
+    .await;
+    drop_database(&admin, &url).await;
+    outcome
+}
+
+fn new_user() -> Result<NewUser, Box<dyn Error>> {
+    Ok(NewUser {
+        public_id: PublicId::random(),
+        username: Username::parse("rotating")?,
+        email: Email::parse("rotating@example.com")?,
+        password_hash: "hash".to_owned(),
+        first_name: String::new(),
+        last_name: String::new(),
+        phone_number: String::new(),
+        date_of_birth: None,
+        gender: String::new(),
+        role: Role::from_store("client".to_owned()),
+        is_active: true,
+        is_email_verified: true,
+        is_staff: false,
+        is_superuser: false,
+        date_joined: Utc::now(),
+    })
+}
+
+/// Ends every other connection to the database at `url`, as a server restart would, and waits
+/// until they are gone.
+async fn end_other_connections(url: &str) -> TestResult {
+    let mut conn = PgConnection::connect(url).await?;
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut conn)
+    .await?;
+    for _ in 0..100 {
+        let left: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        if left == 0 {
+            conn.close().await?;
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Err("other connections still open after 2 s".into())
 }
 
 #[tokio::test]
