@@ -67,7 +67,8 @@ impl PgStore {
             // sqlx pings every connection it hands out by default: a second round trip to the
             // server for every statement. A connection in steady use shows it is alive by being
             // used; only one that sat idle (the server or a firewall may have dropped it since)
-            // is pinged first, and replaced if the ping fails.
+            // is pinged first, and replaced if the ping fails. (sqlx still pings each connection
+            // given back to the pool, which rotations avoid: `rotations.rs`.)
             .test_before_acquire(false)
             .before_acquire(|conn, meta| {
                 Box::pin(async move {

@@ -3,7 +3,7 @@
 //! sqlx gives a pooled connection back through a task that first pings it, a round trip to the
 //! server after every statement; rotations are this store's busiest statement (one batch after
 //! another from the node's rotation task), so they keep one connection for good instead
-//! (measured: refresh B/A ahead in seven of seven alternating 5 s rounds, +2 to +13 %,
+//! (measured: refresh B/A 1.08, the median of eleven alternating 5 s rounds, B ahead in ten;
 //! `docs/performance.md`). The connection is opened with the pool's options, on first use and
 //! again after a failure, and pinged first when it sat idle as long as a pooled one would be
 //! (the server or a firewall may have dropped it since), so one idle overnight costs a ping,
