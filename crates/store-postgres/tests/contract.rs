@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use gatehouse_domain::contract::{self, run_each};
-use gatehouse_domain::{
-    Advance, Email, NewSession, NewUser, PublicId, Role, SessionId, Store, Username,
-};
+use gatehouse_domain::{Advance, NewSession, SessionId, Store};
 use gatehouse_store_postgres::{PgStore, create_scratch_database, drop_database};
 use sqlx::{Connection as _, PgConnection};
 
@@ -98,7 +96,9 @@ async fn rotations_outlive_their_connection() -> TestResult {
     let outcome = async {
         let store = PgStore::connect(&url, 2).await?;
         store.migrate().await?;
-        let user = store.create_user(new_user()?).await?;
+        let user = store
+            .create_user(contract::new_user("pg", "rotating"))
+            .await?;
         let now = Utc::now();
         let expires_at = now + TimeDelta::days(1);
         let session = NewSession {
@@ -135,26 +135,6 @@ async fn rotations_outlive_their_connection() -> TestResult {
     .await;
     drop_database(&admin, &url).await;
     outcome
-}
-
-fn new_user() -> Result<NewUser, Box<dyn Error>> {
-    Ok(NewUser {
-        public_id: PublicId::random(),
-        username: Username::parse("rotating")?,
-        email: Email::parse("rotating@example.com")?,
-        password_hash: "hash".to_owned(),
-        first_name: String::new(),
-        last_name: String::new(),
-        phone_number: String::new(),
-        date_of_birth: None,
-        gender: String::new(),
-        role: Role::from_store("client".to_owned()),
-        is_active: true,
-        is_email_verified: true,
-        is_staff: false,
-        is_superuser: false,
-        date_joined: Utc::now(),
-    })
 }
 
 /// Ends every other connection to the database at `url`, as a server restart would, and waits

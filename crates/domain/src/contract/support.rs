@@ -71,7 +71,7 @@ pub(super) fn email(raw: &str) -> Email {
 }
 
 /// A new user named `{name}_{tag}` with every field set to something recognisable.
-pub(super) fn new_user(tag: &str, name: &str) -> NewUser {
+pub fn new_user(tag: &str, name: &str) -> NewUser {
     NewUser {
         public_id: PublicId::random(),
         username: username(&format!("{name}_{tag}")),
