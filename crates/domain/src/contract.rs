@@ -32,7 +32,7 @@ use futures_util::FutureExt;
 
 use crate::Store;
 
-pub use self::support::new_user;
+pub use self::support::{new_user, session};
 
 /// One check: runs against a migrated store and panics if the store breaks the contract.
 pub type Check = for<'a> fn(&'a dyn Store) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

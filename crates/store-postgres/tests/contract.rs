@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use gatehouse_domain::contract::{self, run_each};
-use gatehouse_domain::{Advance, NewSession, SessionId, Store};
+use gatehouse_domain::{Advance, Store};
 use gatehouse_store_postgres::{PgStore, create_scratch_database, drop_database};
 use sqlx::{Connection as _, PgConnection};
 
@@ -101,15 +101,7 @@ async fn rotations_outlive_their_connection() -> TestResult {
             .await?;
         let now = Utc::now();
         let expires_at = now + TimeDelta::days(1);
-        let session = NewSession {
-            id: SessionId::random(),
-            user_id: user.id,
-            user_agent: "test".to_owned(),
-            ip: "127.0.0.1".to_owned(),
-            now,
-            expires_at,
-        };
-        let id = store.start_session(session, None).await?.id;
+        let id = contract::session(&store, user.id, now, expires_at).await.id;
         let step = |from| {
             [Advance {
                 id,

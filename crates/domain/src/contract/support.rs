@@ -99,7 +99,7 @@ pub(super) async fn user(store: &dyn Store, tag: &str, name: &str) -> User {
 }
 
 /// Starts a session for `user` at `now` that expires at `expires_at`.
-pub(super) async fn session(
+pub async fn session(
     store: &dyn Store,
     user: UserId,
     now: DateTime<Utc>,
